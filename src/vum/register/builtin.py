@@ -29,7 +29,8 @@ class RegisterDataError(RegisterError):
         self.line = line
         self.column = column
         super().__init__(
-            f"{file}, regel {line}, kolom {column}: {nl} / {file}, line {line}, column {column}: {en}"
+            f"{file}, regel {line}, kolom {column}: {nl} / "
+            f"{file}, line {line}, column {column}: {en}"
         )
 
 
@@ -50,7 +51,9 @@ def load_occupation_dir(directory: Traversable | Path) -> Register:
     """Read every `*.csv` in a directory (sorted by name) as one register."""
     if not directory.is_dir():
         return Register(())
-    files = sorted((f for f in directory.iterdir() if f.name.endswith(".csv")), key=lambda f: f.name)
+    files = sorted(
+        (f for f in directory.iterdir() if f.name.endswith(".csv")), key=lambda f: f.name
+    )
     return load_occupation_files(files)
 
 
@@ -67,8 +70,10 @@ def load_occupation_files(files: Iterable[Traversable | Path]) -> Register:
                     name,
                     row.line,
                     "key",
-                    f"dubbele sleutel {row.occupation.key!r}, al gebruikt in {first.file} regel {first.line}",
-                    f"duplicate key {row.occupation.key!r}, already used in {first.file} line {first.line}",
+                    f"dubbele sleutel {row.occupation.key!r}, "
+                    f"al gebruikt in {first.file} regel {first.line}",
+                    f"duplicate key {row.occupation.key!r}, "
+                    f"already used in {first.file} line {first.line}",
                 )
             seen[row.occupation.key] = row
             rows.append(row)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Dutch names of the ISCO-08 major, sub-major and minor groups (from `data/register/isco08.csv`)."""
+"""Dutch names of the ISCO-08 major, sub-major and minor groups (data/register/isco08.csv)."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ class Register:
         return occ
 
     def isco_groups(self) -> dict[str, tuple[Occupation, ...]]:
-        """Occupations per ISCO-08 unit group, ordered by code (occupations without one left out)."""
+        """Occupations per ISCO-08 unit group, ordered by code (those without a code left out)."""
         groups: dict[str, list[Occupation]] = {}
         for occ in self._occupations:
             if occ.isco:
@@ -147,7 +147,7 @@ class Register:
     # -- behaviour implemented in sibling modules (imported lazily to keep start-up fast) ------
 
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
-        """Occupations matching free text typed by a mediator, best first (see `vum.register.search`)."""
+        """Occupations matching free text typed by a mediator, best first (see search.py)."""
         return self.search_index().search(text, limit=limit)
 
     def related(self, uri: str, limit: int = 10) -> list[Related]:

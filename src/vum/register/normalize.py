@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Text normalisation for occupation search: folding, tokens, compact and canonical (stemmed) forms."""
+"""Text normalisation for occupation search: folding, tokens, compact and canonical forms."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ _VOWELS = frozenset("aeiouy")
 
 
 class _Stemmer(Protocol):
-    def stemWord(self, word: str) -> str: ...  # noqa: N802 - PyStemmer's name
+    def stemWord(self, word: str) -> str: ...  # PyStemmer's name
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +60,7 @@ def tokens(text: str) -> list[str]:
 
 
 def compact(text: str) -> str:
-    """Folded text without any separator: makes "vrachtwagen chauffeur" equal "vrachtwagenchauffeur"."""
+    """Folded text without separators: "vrachtwagen chauffeur" equals "vrachtwagenchauffeur"."""
     return fold(text).replace(" ", "")
 
 

@@ -129,7 +129,7 @@ class Vacature(_VacatureZoekprofiel):
     """The detail vacancy, as a source holds it and a detail request returns it."""
 
     adres: Adres | None = None
-    idVacature: SafeIDString | None = None
+    idVacature: SafeIDString  # required in the Vacature schema (unlike idWerkzoekende)
     nummerVacature: String11 | None = None
     werkgever: Werkgever | None = None
 
