@@ -117,7 +117,44 @@ def codelists(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             typer.echo(f"  {code!s:>4}  {label}")
 
 
+def generate_command(
+    kind: KindOption,
+    count: Annotated[int, typer.Option("--count", "-n", min=0, help="Aantal records")] = 100,
+    seed: Annotated[int, typer.Option(help="Zelfde seed geeft dezelfde records")] = 1,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Uitvoerbestand (standaard: stdout)")
+    ] = None,
+    reference_date: Annotated[
+        str | None,
+        typer.Option(help="Datums relatief aan deze dag (JJJJ-MM-DD); standaard 2026-12-01"),
+    ] = None,
+) -> None:
+    """Maak realistische synthetische records (generate realistic synthetic records)."""
+    import datetime as dt
+
+    from vum.synthetic import generate
+
+    try:
+        day = dt.date.fromisoformat(reference_date) if reference_date else None
+    except ValueError:
+        typer.echo(f"Ongeldige datum {reference_date!r} (invalid date, use YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        out.write("[")
+        for i, record in enumerate(generate(kind, count, seed, day)):
+            out.write(",\n" if i else "\n")
+            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n")
+    finally:
+        if output:
+            out.close()
+    if output:
+        typer.echo(f"{count} records ({kind.value}) geschreven naar {output}", err=True)
+
+
 def register_commands(app: typer.Typer) -> None:
     """Mount the standard's commands on the top-level app."""
     app.command("validate")(validate)
+    app.command("generate")(generate_command)
     app.add_typer(standard_app, name="standard")
