@@ -24,12 +24,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("werkzoekende", "vacature"):
             path = Path(tmp) / f"{kind}.json"
-            gen_s, gen_rc = _run(["generate", "--kind", kind, "--count", str(COUNT), "--seed", "1",
-                                  "-o", str(path)])
+            gen_s, gen_rc = _run(
+                ["generate", "--kind", kind, "--count", str(COUNT), "--seed", "1", "-o", str(path)]
+            )
             val_s, val_rc = _run(["validate", str(path), "--kind", kind])
             size = path.stat().st_size / 1e6 if path.exists() else 0.0
             ok = "yes" if gen_rc == 0 and val_rc == 0 else f"NO (rc {gen_rc}/{val_rc})"
-            print(f"{kind:<14}{COUNT:>10}{gen_s:>12.1f}{val_s:>12.1f}{size:>8.0f}  {ok}", flush=True)
+            print(
+                f"{kind:<14}{COUNT:>10}{gen_s:>12.1f}{val_s:>12.1f}{size:>8.0f}  {ok}", flush=True
+            )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,10 @@ def main() -> None:
         path = DEMO_DIR / f"{kind.value}.json"
         path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
         data[kind] = records
-        _say(f"  {count:>6} {kind.value}-records gemaakt en gecontroleerd in "
-             f"{time.perf_counter() - start:.1f} s: {report.summary_nl()} -> {path}")
+        _say(
+            f"  {count:>6} {kind.value}-records gemaakt en gecontroleerd in "
+            f"{time.perf_counter() - start:.1f} s: {report.summary_nl()} -> {path}"
+        )
 
     register = load_builtin()
     _say(f"\nBeroepenregister: {len(register)} beroepen. Vrij zoeken (free-text search):")
@@ -44,15 +46,24 @@ def main() -> None:
         _say(f"  {text!r:<22} -> {shown}")
 
     almere = resolve("1315AB")
-    _say(f"\nSelectievraag: werkzoekenden binnen 15 km van 1315AB ({almere.place}, "
-         f"{almere.gemeente}) die heftruckchauffeur of orderpicker willen worden:")
-    wanted = [h.occupation.uri for t in ("heftruckchauffeur", "orderpicker")
-              for h in register.search(t, limit=1)]
-    query = parse_query(Kind.WERKZOEKENDE, {
-        "selectiegebied": {"postcode": "1315AB", "afstand": 15},
-        "bemiddelingsberoep": {"$elemMatch": {"$or": [
-            {"beroep.codeBeroepsnaam": {"$eq": uri}} for uri in wanted]}},
-    })
+    _say(
+        f"\nSelectievraag: werkzoekenden binnen 15 km van 1315AB ({almere.place}, "
+        f"{almere.gemeente}) die heftruckchauffeur of orderpicker willen worden:"
+    )
+    wanted = [
+        h.occupation.uri
+        for t in ("heftruckchauffeur", "orderpicker")
+        for h in register.search(t, limit=1)
+    ]
+    query = parse_query(
+        Kind.WERKZOEKENDE,
+        {
+            "selectiegebied": {"postcode": "1315AB", "afstand": 15},
+            "bemiddelingsberoep": {
+                "$elemMatch": {"$or": [{"beroep.codeBeroepsnaam": {"$eq": uri}} for uri in wanted]}
+            },
+        },
+    )
     found = [r for r in data[Kind.WERKZOEKENDE] if matches(query, r, distance_km)]
     _say(f"  {len(found)} treffers (reference evaluator). Eerste samenvatting (first summary):")
     if found:
@@ -68,8 +79,10 @@ def main() -> None:
     _say("  .venv/bin/vum validate demo-data/werkzoekende.json --kind werkzoekende")
     _say("  .venv/bin/vum standard schema --kind vacature --part query")
     _say("  .venv/bin/vum geo distance 1012AB 9711AA")
-    _say("De bron, de uitwisselingsvoorziening en het portaal volgen (issues 4-6); "
-         "this demo grows with them.")
+    _say(
+        "De bron, de uitwisselingsvoorziening en het portaal volgen (issues 4-6); "
+        "this demo grows with them."
+    )
 
 
 if __name__ == "__main__":

@@ -10,14 +10,20 @@ from hypothesis import strategies as st
 _DATE = st.dates().map(lambda d: d.isoformat())
 
 
-def from_schema(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> st.SearchStrategy[Any]:
+def from_schema(
+    schema: dict[str, Any], defs: dict[str, Any] | None = None
+) -> st.SearchStrategy[Any]:
     """A strategy for instances of ``schema``; ``defs`` resolves ``#/$defs/X`` and
     ``#/components/schemas/X`` references. Handles objects, arrays, strings (maxLength,
     pattern, date), integers (enum, minimum, maximum), booleans, ``anyOf`` and ``oneOf``."""
-    defs = defs if defs is not None else {
-        **schema.get("$defs", {}),
-        **schema.get("components", {}).get("schemas", {}),
-    }
+    defs = (
+        defs
+        if defs is not None
+        else {
+            **schema.get("$defs", {}),
+            **schema.get("components", {}).get("schemas", {}),
+        }
+    )
     return _strategy(schema, defs)
 
 

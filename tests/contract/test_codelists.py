@@ -39,8 +39,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "part", "contract", "name"), CASES,
-                         ids=[f"{c[0].value}-{c[1].value}" for c in CASES])
+@pytest.mark.parametrize(
+    ("kind", "part", "contract", "name"), CASES, ids=[f"{c[0].value}-{c[1].value}" for c in CASES]
+)
 def test_enums_match_the_contract(
     koppelvlak_dir: object, kind: Kind, part: Part, contract: str, name: str
 ) -> None:

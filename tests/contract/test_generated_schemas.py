@@ -15,20 +15,35 @@ from pydantic import BaseModel, ValidationError
 from tests.contract import contracts
 from tests.contract.strategies import from_schema
 from vum.standard import Kind
-from vum.standard.types import is_empty
 from vum.standard.schema import Part, Side, json_schema, model_for
+from vum.standard.types import is_empty
 
 # (kind, part, side) -> (contract file, schema name in that contract)
 PAIRS: list[tuple[Kind, Part, Side, str, str]] = [
     (Kind.WERKZOEKENDE, Part.DETAIL, Side.BRON, contracts.BRON_WERKZOEKENDE, "Werkzoekende"),
-    (Kind.WERKZOEKENDE, Part.SUMMARY, Side.BRON, contracts.BRON_WERKZOEKENDE,
-     "MPWerkzoekendeMatch"),
-    (Kind.WERKZOEKENDE, Part.SUMMARY, Side.BEMIDDELAAR, contracts.BEMIDDELAAR_WERKZOEKENDE,
-     "MPWerkzoekendeMatch"),
+    (
+        Kind.WERKZOEKENDE,
+        Part.SUMMARY,
+        Side.BRON,
+        contracts.BRON_WERKZOEKENDE,
+        "MPWerkzoekendeMatch",
+    ),
+    (
+        Kind.WERKZOEKENDE,
+        Part.SUMMARY,
+        Side.BEMIDDELAAR,
+        contracts.BEMIDDELAAR_WERKZOEKENDE,
+        "MPWerkzoekendeMatch",
+    ),
     (Kind.VACATURE, Part.DETAIL, Side.BRON, contracts.BRON_VACATURES, "Vacature"),
     (Kind.VACATURE, Part.SUMMARY, Side.BRON, contracts.BRON_VACATURES, "MPVacatureMatch"),
-    (Kind.VACATURE, Part.SUMMARY, Side.BEMIDDELAAR, contracts.BEMIDDELAAR_VACATURES,
-     "MPVacatureMatch"),
+    (
+        Kind.VACATURE,
+        Part.SUMMARY,
+        Side.BEMIDDELAAR,
+        contracts.BEMIDDELAAR_VACATURES,
+        "MPVacatureMatch",
+    ),
 ]
 IDS = [f"{k.value}-{p.value}-{s.value}" for k, p, s, _, _ in PAIRS]
 
@@ -53,9 +68,11 @@ def test_generated_schema_accepts_the_contract_examples(
 ) -> None:
     validator = _our_validator(kind, part, side)
     id_member = {Side.BRON: kind.id_field, Side.BEMIDDELAAR: "vumID"}[side]
-    where = {"mobiliteit": {"bemiddelingspostcode": "1234AB"}} if kind is Kind.WERKZOEKENDE else {
-        "adres": {"postcode": "1234AB"}
-    }
+    where = (
+        {"mobiliteit": {"bemiddelingspostcode": "1234AB"}}
+        if kind is Kind.WERKZOEKENDE
+        else {"adres": {"postcode": "1234AB"}}
+    )
     # The contracts' own examples: Postcode 1234AB, Integer10AsString 9999999999.
     example = {id_member: "abc-1", **where}
     if kind is Kind.WERKZOEKENDE:

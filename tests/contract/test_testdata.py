@@ -58,41 +58,98 @@ def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
-    ("bad postcode", _set(["mobiliteit", "bemiddelingspostcode"], "12AB"),
-     "/mobiliteit/bemiddelingspostcode", "string_pattern_mismatch"),
-    ("postcode with space", _set(["mobiliteit", "bemiddelingspostcode"], "1234 AB"),
-     "/mobiliteit/bemiddelingspostcode", "string_pattern_mismatch"),
+    (
+        "bad postcode",
+        _set(["mobiliteit", "bemiddelingspostcode"], "12AB"),
+        "/mobiliteit/bemiddelingspostcode",
+        "string_pattern_mismatch",
+    ),
+    (
+        "postcode with space",
+        _set(["mobiliteit", "bemiddelingspostcode"], "1234 AB"),
+        "/mobiliteit/bemiddelingspostcode",
+        "string_pattern_mismatch",
+    ),
     ("extra property at top", _set(["naam"], "Jan"), "/naam", "extra_forbidden"),
-    ("extra property nested", _set(["mobiliteit", "woonplaats"], "Almere"),
-     "/mobiliteit/woonplaats", "extra_forbidden"),
-    ("wrong enum", _set(["indicatieLdrRegistratie"], 3), "/indicatieLdrRegistratie",
-     "literal_error"),
-    ("wrong enum in array", _set(["contractvorm"], [{"codeTypeArbeidscontract": "X"}]),
-     "/contractvorm/0/codeTypeArbeidscontract", "literal_error"),
-    ("wrong enum deep", _set(["arbeidsmarktkwalificatie", "rijbewijs"],
-                             [{"codeSoortRijbewijs": "Z"}]),
-     "/arbeidsmarktkwalificatie/rijbewijs/0/codeSoortRijbewijs", "literal_error"),
-    ("too long", _set(["persoonlijkePresentatie"], "x" * 2001), "/persoonlijkePresentatie",
-     "string_too_long"),
-    ("too long in array", _set(["telefoonnummer"], ["0612345678901234"]), "/telefoonnummer/0",
-     "string_too_long"),
-    ("wrong type: string for integer", _set(["werktijden"], {"aantalWerkurenPerWeekMaximaal": "40"}),
-     "/werktijden/aantalWerkurenPerWeekMaximaal", "int_type"),
-    ("wrong type: boolean for integer", _set(["indicatieBeschikbaarheidContactgegevens"], True),
-     "/indicatieBeschikbaarheidContactgegevens", "int_type"),
-    ("wrong type: object for array", _set(["bemiddelingsberoep"], {"codeBeroepsnaam": "x"}),
-     "/bemiddelingsberoep", "list_type"),
-    ("out of range", _set(["mobiliteit", "maximaleReisafstand"], 1000),
-     "/mobiliteit/maximaleReisafstand", "less_than_equal"),
-    ("impossible date", _set(["flexibiliteit"], {"datumAanvangBeschikbaarVoorWerk": "2026-02-30"}),
-     "/flexibiliteit/datumAanvangBeschikbaarVoorWerk", "vum_date"),
+    (
+        "extra property nested",
+        _set(["mobiliteit", "woonplaats"], "Almere"),
+        "/mobiliteit/woonplaats",
+        "extra_forbidden",
+    ),
+    (
+        "wrong enum",
+        _set(["indicatieLdrRegistratie"], 3),
+        "/indicatieLdrRegistratie",
+        "literal_error",
+    ),
+    (
+        "wrong enum in array",
+        _set(["contractvorm"], [{"codeTypeArbeidscontract": "X"}]),
+        "/contractvorm/0/codeTypeArbeidscontract",
+        "literal_error",
+    ),
+    (
+        "wrong enum deep",
+        _set(["arbeidsmarktkwalificatie", "rijbewijs"], [{"codeSoortRijbewijs": "Z"}]),
+        "/arbeidsmarktkwalificatie/rijbewijs/0/codeSoortRijbewijs",
+        "literal_error",
+    ),
+    (
+        "too long",
+        _set(["persoonlijkePresentatie"], "x" * 2001),
+        "/persoonlijkePresentatie",
+        "string_too_long",
+    ),
+    (
+        "too long in array",
+        _set(["telefoonnummer"], ["0612345678901234"]),
+        "/telefoonnummer/0",
+        "string_too_long",
+    ),
+    (
+        "wrong type: string for integer",
+        _set(["werktijden"], {"aantalWerkurenPerWeekMaximaal": "40"}),
+        "/werktijden/aantalWerkurenPerWeekMaximaal",
+        "int_type",
+    ),
+    (
+        "wrong type: boolean for integer",
+        _set(["indicatieBeschikbaarheidContactgegevens"], True),
+        "/indicatieBeschikbaarheidContactgegevens",
+        "int_type",
+    ),
+    (
+        "wrong type: object for array",
+        _set(["bemiddelingsberoep"], {"codeBeroepsnaam": "x"}),
+        "/bemiddelingsberoep",
+        "list_type",
+    ),
+    (
+        "out of range",
+        _set(["mobiliteit", "maximaleReisafstand"], 1000),
+        "/mobiliteit/maximaleReisafstand",
+        "less_than_equal",
+    ),
+    (
+        "impossible date",
+        _set(["flexibiliteit"], {"datumAanvangBeschikbaarVoorWerk": "2026-02-30"}),
+        "/flexibiliteit/datumAanvangBeschikbaarVoorWerk",
+        "vum_date",
+    ),
     ("bad id", _set(["idWerkzoekende"], "a b"), "/idWerkzoekende", "string_pattern_mismatch"),
-    ("bad language code", _set(["arbeidsmarktkwalificatie", "taalbeheersing"], [{"codeTaal": "NL"}]),
-     "/arbeidsmarktkwalificatie/taalbeheersing/0/codeTaal", "string_pattern_mismatch"),
+    (
+        "bad language code",
+        _set(["arbeidsmarktkwalificatie", "taalbeheersing"], [{"codeTaal": "NL"}]),
+        "/arbeidsmarktkwalificatie/taalbeheersing/0/codeTaal",
+        "string_pattern_mismatch",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "mutate", "pointer", "code"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
+@pytest.mark.parametrize(
+    ("name", "mutate", "pointer", "code"), MUTATIONS, ids=[m[0] for m in MUTATIONS]
+)
 def test_mutated_profile_is_rejected_at_its_path(
     testdata_profiles: list[dict[str, Any]],
     name: str,

@@ -24,16 +24,18 @@ GOOD = {"idWerkzoekende": "w1", "mobiliteit": {"bemiddelingspostcode": "1315AB"}
 
 
 def test_validate_valid_file_exits_0(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(_write(tmp_path / "a.json", [GOOD])),
-                                 "--kind", "werkzoekende"])
+    result = runner.invoke(
+        app, ["validate", str(_write(tmp_path / "a.json", [GOOD])), "--kind", "werkzoekende"]
+    )
     assert result.exit_code == 0, result.output
     assert "1 geldig" in result.output and "1 valid" in result.output
 
 
 def test_validate_reports_every_error_with_record_and_pointer(tmp_path: Path) -> None:
     bad = [GOOD, {"idWerkzoekende": "w2", "mobiliteit": {"bemiddelingspostcode": "13"}, "x": 1}]
-    result = runner.invoke(app, ["validate", str(_write(tmp_path / "b.json", bad)), "-k",
-                                 "werkzoekende"])
+    result = runner.invoke(
+        app, ["validate", str(_write(tmp_path / "b.json", bad)), "-k", "werkzoekende"]
+    )
     assert result.exit_code == 1
     assert "record 1 (idWerkzoekende w2) /1/mobiliteit/bemiddelingspostcode" in result.output
     assert "record 1 (idWerkzoekende w2) /1/x" in result.output
@@ -42,8 +44,9 @@ def test_validate_reports_every_error_with_record_and_pointer(tmp_path: Path) ->
 
 def test_validate_json_output(tmp_path: Path) -> None:
     bad = [{"idVacature": "v1", "adres": {"postcode": "AB1234"}}]
-    result = runner.invoke(app, ["validate", str(_write(tmp_path / "c.json", bad)), "-k", "vacature",
-                                 "--json"])
+    result = runner.invoke(
+        app, ["validate", str(_write(tmp_path / "c.json", bad)), "-k", "vacature", "--json"]
+    )
     assert result.exit_code == 1
     out = json.loads(result.stdout)
     assert out["invalid"] == 1
@@ -59,8 +62,9 @@ def test_validate_unreadable_file_exits_2(tmp_path: Path) -> None:
     assert "broken.json:2:" in result.output
     missing = runner.invoke(app, ["validate", str(tmp_path / "none.json"), "-k", "werkzoekende"])
     assert missing.exit_code == 2
-    not_array = runner.invoke(app, ["validate", str(_write(tmp_path / "o.json", GOOD)), "-k",
-                                    "werkzoekende"])
+    not_array = runner.invoke(
+        app, ["validate", str(_write(tmp_path / "o.json", GOOD)), "-k", "werkzoekende"]
+    )
     assert not_array.exit_code == 2
 
 
@@ -77,15 +81,31 @@ def test_schema_command_prints_each_part() -> None:
 def test_generate_then_validate_as_real_processes(tmp_path: Path) -> None:
     out = tmp_path / "vac.json"
     gen = subprocess.run(
-        [sys.executable, "-m", "vum.cli", "generate", "--kind", "vacature", "--count", "250",
-         "--seed", "7", "-o", str(out)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "vum.cli",
+            "generate",
+            "--kind",
+            "vacature",
+            "--count",
+            "250",
+            "--seed",
+            "7",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert gen.returncode == 0, gen.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 250
     val = subprocess.run(
         [sys.executable, "-m", "vum.cli", "validate", str(out), "--kind", "vacature"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert val.returncode == 0, val.stdout + val.stderr
     assert "250 geldig" in val.stdout

@@ -57,7 +57,9 @@ def test_selectiegebied_is_inclusive_and_uses_the_given_distance() -> None:
     assert matches(q_wz(), wz(), pc4_distance)  # 5 km
     near = parse_query(Kind.WERKZOEKENDE, {"selectiegebied": {"postcode": "1005AB", "afstand": 5}})
     assert matches(near, wz(), pc4_distance)
-    nearer = parse_query(Kind.WERKZOEKENDE, {"selectiegebied": {"postcode": "1005AB", "afstand": 4}})
+    nearer = parse_query(
+        Kind.WERKZOEKENDE, {"selectiegebied": {"postcode": "1005AB", "afstand": 4}}
+    )
     assert not matches(nearer, wz(), pc4_distance)
 
 
@@ -86,7 +88,9 @@ def test_occupations_or_within(
     record_occupations: list[str], query_occupations: list[str], expected: bool
 ) -> None:
     record = wz(bemiddelingsberoep=[{"codeBeroepsnaam": u} for u in record_occupations])
-    assert matches(q_wz(bemiddelingsberoep=occ(*query_occupations)), record, pc4_distance) is expected
+    assert (
+        matches(q_wz(bemiddelingsberoep=occ(*query_occupations)), record, pc4_distance) is expected
+    )
 
 
 def test_vacancy_occupation_eq() -> None:
@@ -106,8 +110,11 @@ def test_vacancy_occupation_eq() -> None:
     ],
 )
 def test_contract_types_or_within(record: list[Any], query: list[str], expected: bool) -> None:
-    q = q_wz(contractvorm={"$elemMatch": {"$or": [
-        {"codeTypeArbeidscontract": {"$eq": c}} for c in query]}})
+    q = q_wz(
+        contractvorm={
+            "$elemMatch": {"$or": [{"codeTypeArbeidscontract": {"$eq": c}} for c in query]}
+        }
+    )
     assert matches(q, wz(contractvorm=record), pc4_distance) is expected
 
 
@@ -130,8 +137,11 @@ def test_licences_all(held: list[str], asked: list[str], expected: bool) -> None
     )
 
 
-NLD_GOOD = {"codeTaal": "nld", "codeNiveauTaalbeheersingMondeling": 3,
-            "codeNiveauTaalbeheersingSchriftelijk": 2}
+NLD_GOOD = {
+    "codeTaal": "nld",
+    "codeNiveauTaalbeheersingMondeling": 3,
+    "codeNiveauTaalbeheersingSchriftelijk": 2,
+}
 ENG_FAIR = {"codeTaal": "eng", "codeNiveauTaalbeheersingMondeling": 2}
 
 
@@ -139,21 +149,43 @@ ENG_FAIR = {"codeTaal": "eng", "codeNiveauTaalbeheersingMondeling": 2}
     ("held", "asked", "expected"),
     [
         ([NLD_GOOD], [{"codeTaal": {"$eq": "nld"}}], True),
-        ([NLD_GOOD], [{"codeTaal": {"$eq": "nld"},
-                       "codeNiveauTaalbeheersingMondeling": {"$gte": 3}}], True),
-        ([NLD_GOOD], [{"codeTaal": {"$eq": "nld"},
-                       "codeNiveauTaalbeheersingMondeling": {"$gte": 4}}], False),
-        ([NLD_GOOD], [{"codeTaal": {"$eq": "nld"},
-                       "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 2}}], True),
-        ([ENG_FAIR], [{"codeTaal": {"$eq": "eng"},
-                       "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 2}}], False),  # absent
+        (
+            [NLD_GOOD],
+            [{"codeTaal": {"$eq": "nld"}, "codeNiveauTaalbeheersingMondeling": {"$gte": 3}}],
+            True,
+        ),
+        (
+            [NLD_GOOD],
+            [{"codeTaal": {"$eq": "nld"}, "codeNiveauTaalbeheersingMondeling": {"$gte": 4}}],
+            False,
+        ),
+        (
+            [NLD_GOOD],
+            [{"codeTaal": {"$eq": "nld"}, "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 2}}],
+            True,
+        ),
+        (
+            [ENG_FAIR],
+            [{"codeTaal": {"$eq": "eng"}, "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 2}}],
+            False,
+        ),  # absent
         ([NLD_GOOD, ENG_FAIR], [{"codeTaal": {"$eq": "nld"}}, {"codeTaal": {"$eq": "eng"}}], True),
         ([NLD_GOOD], [{"codeTaal": {"$eq": "nld"}}, {"codeTaal": {"$eq": "eng"}}], False),
         # $elemMatch: both levels must hold for the same language element
-        ([{"codeTaal": "nld", "codeNiveauTaalbeheersingMondeling": 4},
-          {"codeTaal": "eng", "codeNiveauTaalbeheersingSchriftelijk": 4}],
-         [{"codeTaal": {"$eq": "nld"}, "codeNiveauTaalbeheersingMondeling": {"$gte": 4},
-           "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 4}}], False),
+        (
+            [
+                {"codeTaal": "nld", "codeNiveauTaalbeheersingMondeling": 4},
+                {"codeTaal": "eng", "codeNiveauTaalbeheersingSchriftelijk": 4},
+            ],
+            [
+                {
+                    "codeTaal": {"$eq": "nld"},
+                    "codeNiveauTaalbeheersingMondeling": {"$gte": 4},
+                    "codeNiveauTaalbeheersingSchriftelijk": {"$gte": 4},
+                }
+            ],
+            False,
+        ),
     ],
 )
 def test_languages_all_with_minimum_levels(
@@ -178,11 +210,19 @@ HOURS_PICTURE = [
 ]
 
 
-@pytest.mark.parametrize(("name", "lo", "hi", "expected"), HOURS_PICTURE, ids=[h[0] for h in HOURS_PICTURE])
+@pytest.mark.parametrize(
+    ("name", "lo", "hi", "expected"), HOURS_PICTURE, ids=[h[0] for h in HOURS_PICTURE]
+)
 def test_working_hours_overlap_rule(name: str, lo: int, hi: int, expected: bool) -> None:
-    q = q_vac(**{"werktijden.aantalWerkurenPerWeekMaximaal": {"$gte": 24},
-                 "werktijden.aantalWerkurenPerWeekMinimaal": {"$lte": 32}})
-    record = vac(werktijden={"aantalWerkurenPerWeekMinimaal": lo, "aantalWerkurenPerWeekMaximaal": hi})
+    q = q_vac(
+        **{
+            "werktijden.aantalWerkurenPerWeekMaximaal": {"$gte": 24},
+            "werktijden.aantalWerkurenPerWeekMinimaal": {"$lte": 32},
+        }
+    )
+    record = vac(
+        werktijden={"aantalWerkurenPerWeekMinimaal": lo, "aantalWerkurenPerWeekMaximaal": hi}
+    )
     assert matches(q, record, pc4_distance) is expected
 
 
@@ -245,8 +285,9 @@ def test_criteria_are_anded() -> None:
         arbeidsmarktkwalificatie={"rijbewijs": [{"codeSoortRijbewijs": "B"}]},
     )
     both = q_wz(bemiddelingsberoep=occ(U1), **{"arbeidsmarktkwalificatie.rijbewijs": licences("B")})
-    one_fails = q_wz(bemiddelingsberoep=occ(U1),
-                     **{"arbeidsmarktkwalificatie.rijbewijs": licences("C")})
+    one_fails = q_wz(
+        bemiddelingsberoep=occ(U1), **{"arbeidsmarktkwalificatie.rijbewijs": licences("C")}
+    )
     assert matches(both, record, pc4_distance)
     assert not matches(one_fails, record, pc4_distance)
 

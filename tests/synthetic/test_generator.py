@@ -64,7 +64,8 @@ def test_truck_drivers_hold_truck_licences() -> None:
     register = load_builtin()
     records = list(generate(Kind.WERKZOEKENDE, 3000, seed=5))
     drivers = [
-        r for r in records
+        r
+        for r in records
         if register.require(r["bemiddelingsberoep"][0]["codeBeroepsnaam"]).isco == "8332"
     ]
     assert drivers

@@ -108,7 +108,9 @@ def codelists(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from vum.standard.codelists import ALL
 
     if as_json:
-        data = {name: [{"code": c, "label": lbl} for c, lbl in cl.choices()] for name, cl in ALL.items()}
+        data = {
+            name: [{"code": c, "label": lbl} for c, lbl in cl.choices()] for name, cl in ALL.items()
+        }
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     for name, cl in ALL.items():

@@ -61,8 +61,10 @@ class CodeList(Generic[C]):
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        base = core_schema.str_schema(strict=True) if self.is_text else core_schema.int_schema(
-            strict=True
+        base = (
+            core_schema.str_schema(strict=True)
+            if self.is_text
+            else core_schema.int_schema(strict=True)
         )
         return core_schema.chain_schema([base, core_schema.literal_schema(list(self._values))])
 
@@ -81,9 +83,7 @@ def _list(name: str, description: str, codes: Mapping[C, str]) -> CodeList[C]:
     return CodeList(name, dict(codes), description)
 
 
-INDICATIE = _list(
-    "Indicatie", "Ja/nee/onbekend-indicatie", {0: "Onbekend", 1: "Ja", 2: "Nee"}
-)
+INDICATIE = _list("Indicatie", "Ja/nee/onbekend-indicatie", {0: "Onbekend", 1: "Ja", 2: "Nee"})
 JA_NEE = _list("JaNee", "Ja/nee-indicatie", {1: "Ja", 2: "Nee"})
 INDICATIE_DIPLOMA = _list(
     "IndicatieDiploma",
@@ -111,7 +111,9 @@ WERK_EN_DENKNIVEAU_VACATURE = _list(
     {str(k): v for k, v in _WERK_EN_DENKNIVEAU_LABELS.items()},
 )
 TYPE_ARBEIDSCONTRACT = _list(
-    "TypeArbeidscontract", "Code type arbeidscontract", {"B": "Bepaalde tijd", "O": "Onbepaalde tijd"}
+    "TypeArbeidscontract",
+    "Code type arbeidscontract",
+    {"B": "Bepaalde tijd", "O": "Onbepaalde tijd"},
 )
 TYPE_OVEREENKOMST = _list(
     "TypeOvereenkomst",

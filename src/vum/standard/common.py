@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from vum.standard import codelists as cl
 from pydantic import ConfigDict
 
+from vum.standard import codelists as cl
 from vum.standard.types import (
     URI,
     URL,

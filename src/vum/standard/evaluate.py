@@ -28,9 +28,16 @@ DistanceFn = Callable[[str, str], float]
 #: (kind, the array whose elements are being matched or "" at top level, query path) -> record path
 PATH_ALIASES: Mapping[tuple[Kind, str, str], str] = {
     (Kind.WERKZOEKENDE, "bemiddelingsberoep", "beroep.codeBeroepsnaam"): "codeBeroepsnaam",
-    (Kind.WERKZOEKENDE, "", "datumAanvangBeschikbaarVoorWerk"):
-        "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
-    (Kind.VACATURE, "", "datumAanvangWerkzaamheden"): "arbeidsVoorwaarden.datumAanvangWerkzaamheden",
+    (
+        Kind.WERKZOEKENDE,
+        "",
+        "datumAanvangBeschikbaarVoorWerk",
+    ): "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
+    (
+        Kind.VACATURE,
+        "",
+        "datumAanvangWerkzaamheden",
+    ): "arbeidsVoorwaarden.datumAanvangWerkzaamheden",
 }
 
 

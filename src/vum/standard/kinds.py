@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """A domain of the standard: job-seeker profiles or vacancies."""
 
     WERKZOEKENDE = "werkzoekende"

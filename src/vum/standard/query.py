@@ -71,7 +71,9 @@ class Query:
 
     def to_wire(self, *, with_extensions: bool = True) -> dict[str, Any]:
         """The vraagObject for this query, as the contracts spell it."""
-        q: dict[str, Any] = {"selectiegebied": {"postcode": self.postcode, "afstand": self.radius_km}}
+        q: dict[str, Any] = {
+            "selectiegebied": {"postcode": self.postcode, "afstand": self.radius_km}
+        }
         werkzoekende = self.kind is Kind.WERKZOEKENDE
         if self.occupations:
             if werkzoekende:
@@ -90,15 +92,15 @@ class Query:
                 }
             }
         if self.irregular_hours is not None:
-            q["flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst"] = {"$eq": self.irregular_hours}
+            q["flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst"] = {
+                "$eq": self.irregular_hours
+            }
         if self.office_hours is not None:
             q["werktijden.indicatieKantoortijden"] = {"$eq": self.office_hours}
         prefix = "arbeidsmarktkwalificatie." if werkzoekende else ""
         if self.licences:
             q[prefix + "rijbewijs"] = {
-                "$all": [
-                    {"$elemMatch": {"codeSoortRijbewijs": {"$eq": c}}} for c in self.licences
-                ]
+                "$all": [{"$elemMatch": {"codeSoortRijbewijs": {"$eq": c}}} for c in self.licences]
             }
         if self.languages:
             items = []
@@ -131,7 +133,10 @@ class Query:
         return q
 
 
-_MODELS: dict[Kind, type[QueryPart]] = {Kind.WERKZOEKENDE: MPWerkzoekende, Kind.VACATURE: MPVacature}
+_MODELS: dict[Kind, type[QueryPart]] = {
+    Kind.WERKZOEKENDE: MPWerkzoekende,
+    Kind.VACATURE: MPVacature,
+}
 
 
 def query_model(kind: Kind) -> type[QueryPart]:
@@ -144,14 +149,18 @@ def _dedupe(values: list[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(v for v in values if v is not None))
 
 
-def parse_query(
-    kind: Kind, data: Any, *, prefix: Sequence[str | int] = ()
-) -> Query:
+def parse_query(kind: Kind, data: Any, *, prefix: Sequence[str | int] = ()) -> Query:
     """Validate and parse a vraagObject; raise :class:`QueryError` naming each bad JSON path."""
     if not isinstance(data, dict):
         raise QueryError(
-            [Problem(json_pointer(prefix), "vraagObject moet een object zijn", "must be an object",
-                     "dict_type")]
+            [
+                Problem(
+                    json_pointer(prefix),
+                    "vraagObject moet een object zijn",
+                    "must be an object",
+                    "dict_type",
+                )
+            ]
         )
     try:
         wire = _MODELS[kind].model_validate(data)
@@ -197,13 +206,11 @@ def _licences(sel: Any) -> tuple[str, ...]:
     )
 
 
-def _hours(wire: MPWerkzoekende | MPVacature) -> dict[str, int | None]:
+def _hours(wire: MPWerkzoekende | MPVacature) -> tuple[int | None, int | None]:
+    """(hours_min, hours_max): the record's maximum must reach the first, its minimum the second."""
     hi = wire.werktijden_aantalWerkurenPerWeekMaximaal
     lo = wire.werktijden_aantalWerkurenPerWeekMinimaal
-    return {
-        "hours_min": hi.gte if hi is not None else None,
-        "hours_max": lo.lte if lo is not None else None,
-    }
+    return (hi.gte if hi is not None else None, lo.lte if lo is not None else None)
 
 
 def _eq(sel: Any) -> Any:
@@ -235,7 +242,8 @@ def _from_werkzoekende(
         available_by=available.lte if available is not None else None,
         extensions=extensions,
         ignored=tuple(ignored),
-        **_hours(wire),
+        hours_min=_hours(wire)[0],
+        hours_max=_hours(wire)[1],
     )
 
 
@@ -257,5 +265,6 @@ def _from_vacature(wire: MPVacature, extensions: dict[str, Any], ignored: list[s
         level_eq=level.eq if level is not None else None,
         extensions=extensions,
         ignored=tuple(ignored),
-        **_hours(wire),
+        hours_min=_hours(wire)[0],
+        hours_max=_hours(wire)[1],
     )

@@ -13,7 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from vum.standard import codelists as cl
-from vum.standard.types import URI, AantalWerkuren, Date, Integer1000, Postcode, TaalCode3, prune_empty
+from vum.standard.types import (
+    URI,
+    AantalWerkuren,
+    Date,
+    Integer1000,
+    Postcode,
+    TaalCode3,
+    prune_empty,
+)
 
 
 class QueryPart(BaseModel):
@@ -213,7 +221,9 @@ class MPVacature(QueryPart):
     )
 
 
-def unknown_members(part: BaseModel, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+def unknown_members(
+    part: BaseModel, path: tuple[str | int, ...] = ()
+) -> list[tuple[str | int, ...]]:
     """Paths of every member the contracts do not define (kept, and ignored when evaluating)."""
     found: list[tuple[str | int, ...]] = []
     for key in part.model_extra or {}:

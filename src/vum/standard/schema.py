@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,13 +15,13 @@ from vum.standard.vacature import MPVacatureMatch, Vacature, VumVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch, VumWerkzoekendeMatch, Werkzoekende
 
 
-class Part(str, Enum):
+class Part(StrEnum):
     DETAIL = "detail"
     SUMMARY = "summary"
     QUERY = "query"
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """Which contract: source (VUM-Bron: idWerkzoekende) or mediator (VUM-Bemiddelaar: vumID)."""
 
     BRON = "bron"

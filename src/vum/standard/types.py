@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -73,9 +80,7 @@ URI = String200
 URL = Annotated[str, StringConstraints(max_length=1000)]
 
 POSTCODE_PATTERN = r"^[0-9]{4}[a-zA-Z]{2}$"
-Postcode = Annotated[
-    str, StringConstraints(pattern=POSTCODE_PATTERN), Field(examples=["1234AB"])
-]
+Postcode = Annotated[str, StringConstraints(pattern=POSTCODE_PATTERN), Field(examples=["1234AB"])]
 SAFE_ID_PATTERN = r"^[a-zA-Z0-9_.-]{0,200}$"
 SafeIDString = Annotated[str, StringConstraints(pattern=SAFE_ID_PATTERN)]
 VUM_ID_PATTERN = r"^[a-zA-Z0-9_.-]{0,500}$"

@@ -21,15 +21,39 @@ from vum.standard.kinds import Kind
 from vum.synthetic import vocab
 
 # Share of job seekers per ISCO major group at municipalities and UWV (entry-level jobs dominate).
-_SEEKER_MAJOR_WEIGHT = {"1": 0.3, "2": 0.6, "3": 0.8, "4": 1.3, "5": 1.6, "6": 0.5, "7": 1.2,
-                        "8": 1.4, "9": 2.0, "0": 0.1}
-_VACANCY_MAJOR_WEIGHT = {"1": 0.5, "2": 1.2, "3": 1.2, "4": 1.0, "5": 1.5, "6": 0.4, "7": 1.3,
-                         "8": 1.2, "9": 1.1, "0": 0.1}
+_SEEKER_MAJOR_WEIGHT = {
+    "1": 0.3,
+    "2": 0.6,
+    "3": 0.8,
+    "4": 1.3,
+    "5": 1.6,
+    "6": 0.5,
+    "7": 1.2,
+    "8": 1.4,
+    "9": 2.0,
+    "0": 0.1,
+}
+_VACANCY_MAJOR_WEIGHT = {
+    "1": 0.5,
+    "2": 1.2,
+    "3": 1.2,
+    "4": 1.0,
+    "5": 1.5,
+    "6": 0.4,
+    "7": 1.3,
+    "8": 1.2,
+    "9": 1.1,
+    "0": 0.1,
+}
 # Letters of a six-character postcode; SA, SD and SS are not issued in the Netherlands.
 _HOUR_RANGES = [h for h, _ in vocab.HOURS]
 _HOUR_WEIGHTS = [w for _, w in vocab.HOURS]
-_LETTERS = [a + b for a in "ABCDEFGHJKLMNPRSTVWXZ" for b in "ABCDEFGHJKLMNPRSTVWXZ"
-            if a + b not in {"SA", "SD", "SS"}]
+_LETTERS = [
+    a + b
+    for a in "ABCDEFGHJKLMNPRSTVWXZ"
+    for b in "ABCDEFGHJKLMNPRSTVWXZ"
+    if a + b not in {"SA", "SD", "SS"}
+]
 
 
 @dataclass(frozen=True)
@@ -73,7 +97,8 @@ class Generator:
     def _occupation_weights(self, kind: Kind) -> np.ndarray[Any, np.dtype[np.float64]]:
         table = _SEEKER_MAJOR_WEIGHT if kind is Kind.WERKZOEKENDE else _VACANCY_MAJOR_WEIGHT
         w = np.array([table.get(o.isco[:1], 0.5) for o in self.occupations], dtype=np.float64)
-        return w / w.sum()
+        normalised: np.ndarray[Any, np.dtype[np.float64]] = w / w.sum()
+        return normalised
 
     @cached_property
     def _faker_pools(self) -> dict[str, list[str]]:
@@ -87,8 +112,8 @@ class Generator:
             "streets": [s for s in (fake.street_name() for _ in range(1500)) if len(s) <= 24],
             "domains": [fake.domain_name() for _ in range(400)],
             "phones": [fake.phone_number()[:14] for _ in range(600)],
-            "schools": ["ROC " + fake.city() for _ in range(60)] + ["Hogeschool " + fake.city()
-                                                                     for _ in range(30)],
+            "schools": ["ROC " + fake.city() for _ in range(60)]
+            + ["Hogeschool " + fake.city() for _ in range(30)],
         }
 
     @cached_property
@@ -143,13 +168,20 @@ class Generator:
         return list(dict.fromkeys(held))
 
     def _languages(self, detailed: bool) -> list[dict[str, Any]]:
-        out = [{"codeTaal": "nld",
-                "codeNiveauTaalbeheersingMondeling": int(self._weighted([2, 3, 4], [.2, .4, .4])),
-                "codeNiveauTaalbeheersingSchriftelijk": int(self._weighted([2, 3, 4], [.3, .4, .3]))}]
+        out = [
+            {
+                "codeTaal": "nld",
+                "codeNiveauTaalbeheersingMondeling": int(
+                    self._weighted([2, 3, 4], [0.2, 0.4, 0.4])
+                ),
+                "codeNiveauTaalbeheersingSchriftelijk": int(
+                    self._weighted([2, 3, 4], [0.3, 0.4, 0.3])
+                ),
+            }
+        ]
         for code, p in vocab.LANGUAGES:
             if self._chance(p):
-                out.append({"codeTaal": code,
-                            "codeNiveauTaalbeheersingMondeling": self._int(2, 5)})
+                out.append({"codeTaal": code, "codeNiveauTaalbeheersingMondeling": self._int(2, 5)})
         if detailed:
             for lang in out:
                 lang["codeNiveauTaalbeheersingLezen"] = self._int(2, 5)
@@ -176,8 +208,7 @@ class Generator:
     def _profile(self, occ: _Occ, pc4: int) -> dict[str, Any]:
         pools = self._faker_pools
         _, places = self._postcodes
-        wanted = [occ] + [self.occupations[j] for j in occ.neighbours[:6]
-                          if self._chance(0.35)][:2]
+        wanted = [occ, *[self.occupations[j] for j in occ.neighbours[:6] if self._chance(0.35)][:2]]
         education = self._education(occ)
         lo, hi = self._hours()
         years = self._int(0, 25)
@@ -195,45 +226,63 @@ class Generator:
             "taalbeheersing": self._languages(detailed=self._chance(0.3)),
         }
         if self._chance(0.85):
-            amk["opleiding"] = [{
-                "codeNiveauOpleiding": education,
-                "indicatieDiploma": int(self._weighted([1, 2, 0], [.7, .2, .1])),
-                "codeStatusOpleiding": int(self._weighted([1, 2, 3], [.75, .15, .1])),
-                "naamOpleidingsinstituut": self._pick(pools["schools"]),
-            }]
+            amk["opleiding"] = [
+                {
+                    "codeNiveauOpleiding": education,
+                    "indicatieDiploma": int(self._weighted([1, 2, 0], [0.7, 0.2, 0.1])),
+                    "codeStatusOpleiding": int(self._weighted([1, 2, 3], [0.75, 0.15, 0.1])),
+                    "naamOpleidingsinstituut": self._pick(pools["schools"]),
+                }
+            ]
         licences = self._licences(occ)
         if licences:
             amk["rijbewijs"] = [{"codeSoortRijbewijs": c} for c in licences]
         if years and self._chance(0.8):
             start = self.today - dt.timedelta(days=365 * years)
-            amk["werkervaring"] = [{
-                "beroep": {"codeBeroepsnaam": occ.uri},
-                "naamOrganisatie": self._pick(pools["companies"])[:70],
-                "datumAanvangWerkzaamheden": start.isoformat(),
-                "datumEindeWerkzaamheden": self._date(-400, -30),
-                "toelichtingWerkervaring": f"Gewerkt als {occ.label.lower()}: "
-                                           + ", ".join(occ.skills[:3]) + ".",
-            }]
+            amk["werkervaring"] = [
+                {
+                    "beroep": {"codeBeroepsnaam": occ.uri},
+                    "naamOrganisatie": self._pick(pools["companies"])[:70],
+                    "datumAanvangWerkzaamheden": start.isoformat(),
+                    "datumEindeWerkzaamheden": self._date(-400, -30),
+                    "toelichtingWerkervaring": f"Gewerkt als {occ.label.lower()}: "
+                    + ", ".join(occ.skills[:3])
+                    + ".",
+                }
+            ]
         if self._chance(0.4):
             amk["cursus"] = self._courses(occ)
         if self._chance(0.35):
             amk["interesse"] = [{"naamInteresse": self._pick(self.occupations).label[:120]}]
         r["arbeidsmarktkwalificatie"] = amk
         if self._chance(0.8):
-            r["contractvorm"] = [{"codeTypeArbeidscontract": c}
-                                 for c in (["O", "B"] if self._chance(0.5) else ["O"])]
+            r["contractvorm"] = [
+                {"codeTypeArbeidscontract": c} for c in (["O", "B"] if self._chance(0.5) else ["O"])
+            ]
         if self._chance(0.85):
-            r["werktijden"] = {"aantalWerkurenPerWeekMinimaal": lo,
-                               "aantalWerkurenPerWeekMaximaal": hi,
-                               "indicatieKantoortijden": int(self._pick([0, 1, 2]))}
+            r["werktijden"] = {
+                "aantalWerkurenPerWeekMinimaal": lo,
+                "aantalWerkurenPerWeekMaximaal": hi,
+                "indicatieKantoortijden": int(self._pick([0, 1, 2])),
+            }
         if self._chance(0.8):
-            r["flexibiliteit"] = {"datumAanvangBeschikbaarVoorWerk": self._date(-60, 90),
-                                  "indicatieOnregelmatigWerkOfPloegendienst":
-                                      int(self._weighted([0, 1, 2], [.2, .45, .35]))}
-        transport = [{"codeVervoermiddel": 1, "indicatieBeschikbaarVoorWoonWerkverkeer": 1}] if (
-            "B" in licences and self._chance(0.7)) else []
-        transport.append({"codeVervoermiddel": int(self._weighted([3, 5, 2], [.5, .4, .1])),
-                          "indicatieBeschikbaarVoorWoonWerkverkeer": 1})
+            r["flexibiliteit"] = {
+                "datumAanvangBeschikbaarVoorWerk": self._date(-60, 90),
+                "indicatieOnregelmatigWerkOfPloegendienst": int(
+                    self._weighted([0, 1, 2], [0.2, 0.45, 0.35])
+                ),
+            }
+        transport = (
+            [{"codeVervoermiddel": 1, "indicatieBeschikbaarVoorWoonWerkverkeer": 1}]
+            if ("B" in licences and self._chance(0.7))
+            else []
+        )
+        transport.append(
+            {
+                "codeVervoermiddel": int(self._weighted([3, 5, 2], [0.5, 0.4, 0.1])),
+                "indicatieBeschikbaarVoorWoonWerkverkeer": 1,
+            }
+        )
         r["vervoermiddel"] = transport
         if self._chance(0.5):
             r["sector"] = [{"codeSbi": self._sbi(occ)}]
@@ -242,24 +291,34 @@ class Generator:
         if has_contact:
             # VUM: the contact is the consultant at the municipality, not the job seeker.
             name = self._pick(pools["names"])
-            r["contactpersoon"] = [{
-                "naamContactpersoonAfdeling": name,
-                "emailadres": f"werkcoach{self._int(1, 400)}@"
-                              f"{self._pick(pools['domains'])}",
-                "telefoonnummer": self._pick(pools["phones"]),
-            }]
+            r["contactpersoon"] = [
+                {
+                    "naamContactpersoonAfdeling": name,
+                    "emailadres": f"werkcoach{self._int(1, 400)}@{self._pick(pools['domains'])}",
+                    "telefoonnummer": self._pick(pools["phones"]),
+                }
+            ]
         if self._chance(0.3):
-            r["eisAanWerk"] = {"indicatieBegeleiding": int(self._pick([1, 2])),
-                               "indicatieAanpassingWerkomgeving": int(self._pick([1, 2]))}
+            r["eisAanWerk"] = {
+                "indicatieBegeleiding": int(self._pick([1, 2])),
+                "indicatieAanpassingWerkomgeving": int(self._pick([1, 2])),
+            }
         if self._chance(0.7):
             r["indicatieLdrRegistratie"] = 1 if self._chance(0.1) else 2
         if self._chance(0.6):
             r["persoonlijkePresentatie"] = self._pick(vocab.PRESENTATIONS).format(
-                label_lc=occ.label.lower(), years=max(years, 1), place=places.get(pc4, "de buurt"),
-                hours=f"{lo}-{hi}")
+                label_lc=occ.label.lower(),
+                years=max(years, 1),
+                place=places.get(pc4, "de buurt"),
+                hours=f"{lo}-{hi}",
+            )
         if self._chance(0.15):
-            r["webadres"] = [{"codeWebadres": 2,
-                              "url": f"https://{self._pick(pools['domains'])}/cv/{self._id()[:8]}"}]
+            r["webadres"] = [
+                {
+                    "codeWebadres": 2,
+                    "url": f"https://{self._pick(pools['domains'])}/cv/{self._id()[:8]}",
+                }
+            ]
         return r
 
     def _vacancy(self, occ: _Occ, pc4: int) -> dict[str, Any]:
@@ -269,58 +328,92 @@ class Generator:
         employer = self._pick(pools["companies"])
         lo, hi = self._hours()
         education = self._education(occ)
-        agreement = str(self._weighted(["01", "02", "03", "04"], [.86, .06, .04, .04]))
+        agreement = str(self._weighted(["01", "02", "03", "04"], [0.86, 0.06, 0.04, 0.04]))
         skills = ", ".join(occ.skills[:4]) or occ.label.lower()
-        text = " ".join([
-            self._pick(vocab.VACANCY_INTROS).format(label_lc=occ.label.lower(), place=place,
-                                                     employer=employer, hours=f"{lo}-{hi}"),
-            self._pick(vocab.VACANCY_TASKS).format(skills=skills),
-            self._pick(vocab.VACANCY_OFFERS),
-        ])
+        text = " ".join(
+            [
+                self._pick(vocab.VACANCY_INTROS).format(
+                    label_lc=occ.label.lower(), place=place, employer=employer, hours=f"{lo}-{hi}"
+                ),
+                self._pick(vocab.VACANCY_TASKS).format(skills=skills),
+                self._pick(vocab.VACANCY_OFFERS),
+            ]
+        )
         r: dict[str, Any] = {
             "idVacature": self._id(),
             "nummerVacature": f"V{self._int(10**6, 10**7)}",
             "naamVacature": occ.label[:120],
             "omschrijvingVacature": text[:2000],
-            "adres": {"postcode": self._postcode(pc4),
-                      "straatnaam": self._pick(pools["streets"]),
-                      "huisnummer": self._int(1, 250)},
+            "adres": {
+                "postcode": self._postcode(pc4),
+                "straatnaam": self._pick(pools["streets"]),
+                "huisnummer": self._int(1, 250),
+            },
             "beroep": {"codeBeroepsnaam": occ.uri},
-            "codeWerkEnDenkniveauMinimaal": str(vocab.LEVEL_BY_EDUCATION[education]
-                                                if self._chance(0.85) else 7),
-            "werkgever": {"handelsnaamOrganisatie": employer,
-                          "sector": [{"codeSbi": self._sbi(occ)}],
-                          "webadres": [{"codeWebadres": 3,
-                                        "url": f"https://www.{self._pick(pools['domains'])}"}],
-                          "contactpersoon": [{"naamContactpersoonAfdeling":
-                                              self._pick(pools["names"]),
-                                              "telefoonnummer": [self._pick(pools["phones"])]}]},
-            "arbeidsVoorwaarden": {"datumAanvangWerkzaamheden": self._date(0, 60),
-                                   "salarisIndicatie": self._pick(vocab.SALARIES)},
-            "contractvorm": [{"codeTypeArbeidscontract": "O" if self._chance(0.35) else "B",
-                              "codeTypeOvereenkomst": agreement}],
-            "werktijden": {"aantalWerkurenPerWeekMinimaal": lo, "aantalWerkurenPerWeekMaximaal": hi,
-                           "indicatieKantoortijden": int(self._pick([1, 2]))},
+            "codeWerkEnDenkniveauMinimaal": str(
+                vocab.LEVEL_BY_EDUCATION[education] if self._chance(0.85) else 7
+            ),
+            "werkgever": {
+                "handelsnaamOrganisatie": employer,
+                "sector": [{"codeSbi": self._sbi(occ)}],
+                "webadres": [
+                    {"codeWebadres": 3, "url": f"https://www.{self._pick(pools['domains'])}"}
+                ],
+                "contactpersoon": [
+                    {
+                        "naamContactpersoonAfdeling": self._pick(pools["names"]),
+                        "telefoonnummer": [self._pick(pools["phones"])],
+                    }
+                ],
+            },
+            "arbeidsVoorwaarden": {
+                "datumAanvangWerkzaamheden": self._date(0, 60),
+                "salarisIndicatie": self._pick(vocab.SALARIES),
+            },
+            "contractvorm": [
+                {
+                    "codeTypeArbeidscontract": "O" if self._chance(0.35) else "B",
+                    "codeTypeOvereenkomst": agreement,
+                }
+            ],
+            "werktijden": {
+                "aantalWerkurenPerWeekMinimaal": lo,
+                "aantalWerkurenPerWeekMaximaal": hi,
+                "indicatieKantoortijden": int(self._pick([1, 2])),
+            },
             "sluitingsdatumVacature": self._date(14, 75),
-            "sollicitatiewijze": [{"codeSollicitatiewijze": "4",
-                                   "webadres": {"codeWebadres": 4,
-                                                "url": f"https://werken.{self._pick(pools['domains'])}"
-                                                       f"/{self._id()[:10]}"}}],
+            "sollicitatiewijze": [
+                {
+                    "codeSollicitatiewijze": "4",
+                    "webadres": {
+                        "codeWebadres": 4,
+                        "url": f"https://werken.{self._pick(pools['domains'])}/{self._id()[:10]}",
+                    },
+                }
+            ],
         }
         if self._chance(0.25):
             r["arbeidsVoorwaarden"]["datumEindeWerkzaamheden"] = self._date(180, 400)
         if self._chance(0.5):
             r["arbeidsVoorwaarden"]["omschrijvingArbeidsvoorwaarden"] = self._pick(
-                vocab.VACANCY_OFFERS)
+                vocab.VACANCY_OFFERS
+            )
         licences = list(vocab.LICENCES_BY_ISCO.get(occ.isco, ()))
         if licences:
             r["rijbewijs"] = [{"codeSoortRijbewijs": c} for c in licences]
         if self._chance(0.6):
-            r["taalbeheersing"] = [{"codeTaal": "nld", "codeNiveauTaalbeheersingMondeling":
-                                    int(self._weighted([2, 3, 4], [.4, .4, .2]))}]
+            r["taalbeheersing"] = [
+                {
+                    "codeTaal": "nld",
+                    "codeNiveauTaalbeheersingMondeling": int(
+                        self._weighted([2, 3, 4], [0.4, 0.4, 0.2])
+                    ),
+                }
+            ]
             if self._chance(0.2):
-                r["taalbeheersing"].append({"codeTaal": "eng",
-                                            "codeNiveauTaalbeheersingMondeling": 3})
+                r["taalbeheersing"].append(
+                    {"codeTaal": "eng", "codeNiveauTaalbeheersingMondeling": 3}
+                )
         if self._chance(0.6):
             r["opleiding"] = [{"codeNiveauOpleiding": education, "indicatieDiploma": 1}]
         if self._chance(0.3):
@@ -328,11 +421,13 @@ class Generator:
         if self._chance(0.5):
             r["werkervaring"] = [{"aantalJarenWerkzaamInBeroep": self._int(0, 6)}]
         if self._chance(0.5):
-            r["flexibiliteit"] = {"indicatieOnregelmatigWerkOfPloegendienst":
-                                  int(self._pick([1, 2]))}
+            r["flexibiliteit"] = {
+                "indicatieOnregelmatigWerkOfPloegendienst": int(self._pick([1, 2]))
+            }
         if self._chance(0.1):
-            r["vervoermiddel"] = [{"codeVervoermiddel": 1,
-                                   "indicatieBeschikbaarVoorUitvoeringWerk": 1}]
+            r["vervoermiddel"] = [
+                {"codeVervoermiddel": 1, "indicatieBeschikbaarVoorUitvoeringWerk": 1}
+            ]
         if self._chance(0.6):
             r["sector"] = {"codeSbi": r["werkgever"]["sector"][0]["codeSbi"]}
         return r
