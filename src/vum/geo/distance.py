@@ -25,7 +25,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
-def haversine_km_array(lat: ArrayLike, lon: ArrayLike, lat0: float, lon0: float) -> NDArray[np.float64]:
+def haversine_km_array(
+    lat: ArrayLike, lon: ArrayLike, lat0: float, lon0: float
+) -> NDArray[np.float64]:
     """Distances in km from (lat0, lon0) to each point of the arrays lat/lon (decimal degrees).
 
     PointIndex and any brute-force check must use this one function, so that a point exactly on the
@@ -35,7 +37,10 @@ def haversine_km_array(lat: ArrayLike, lon: ArrayLike, lat0: float, lon0: float)
     lam = np.radians(np.asarray(lon, dtype=np.float64))
     phi0 = math.radians(lat0)
     lam0 = math.radians(lon0)
-    a = np.sin((phi - phi0) / 2.0) ** 2 + math.cos(phi0) * np.cos(phi) * np.sin((lam - lam0) / 2.0) ** 2
+    a = (
+        np.sin((phi - phi0) / 2.0) ** 2
+        + math.cos(phi0) * np.cos(phi) * np.sin((lam - lam0) / 2.0) ** 2
+    )
     np.clip(a, 0.0, 1.0, out=a)
     result: NDArray[np.float64] = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
     return result

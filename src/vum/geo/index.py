@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from vum.geo.distance import EARTH_RADIUS_KM, haversine_km_array
-from vum.geo.resolve import Location, resolve
+from vum.geo.lookup import Location, resolve
 
 __all__ = ["Center", "PointIndex"]
 
@@ -30,6 +30,9 @@ _BAND_STRIDE = 1000.0
 # A widening of the bounding box (about 1 cm), larger than the rounding of the float keys (~2e-9°),
 # so that the box never drops a point that the exact test keeps.
 _EPS_DEG = 1e-7
+# Margins on the haversine term a: far above float64 rounding (~1e-16), far below any real distance.
+_REL_MARGIN = 1e-9
+_ABS_MARGIN = 1e-18
 
 
 def _center_latlon(center: Center) -> tuple[float, float]:
@@ -44,15 +47,32 @@ def _center_latlon(center: Center) -> tuple[float, float]:
             f"Ongeldig middelpunt {center!r}: breedtegraad -90..90 verwacht. / "
             f"Invalid centre {center!r}: latitude must be within -90..90."
         )
-    return lat, (lon + 180.0) % 360.0 - 180.0
+    if not -360.0 <= lon <= 360.0:
+        raise ValueError(
+            f"Ongeldig middelpunt {center!r}: lengtegraad -360..360 verwacht. / "
+            f"Invalid centre {center!r}: longitude must be within -360..360."
+        )
+    return lat, lon
+
+
+def _wrap_lon(lon: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Longitudes in [-180, 180); values already there are kept bit for bit."""
+    inside = (lon >= -180.0) & (lon < 180.0)
+    if inside.all():
+        return lon
+    wrapped: NDArray[np.float64] = np.where(inside, lon, (lon + 180.0) % 360.0 - 180.0)
+    return wrapped
 
 
 class PointIndex:
     """Spatial index over one (lat, lon) per record; answers are indices into the input arrays."""
 
     def __init__(self, lat: ArrayLike, lon: ArrayLike, *, band_deg: float = 0.02) -> None:
-        """Build the index. band_deg is the latitude band height: 0.02° (2.2 km) suits radii of
-        a few to a hundred km; smaller bands mean fewer wasted candidates but more searchsorted calls."""
+        """Build the index over one point per record (copied; the caller may reuse the arrays).
+
+        band_deg is the latitude band height: 0.02° (2.2 km) suits radii of a few to a hundred
+        km; smaller bands waste fewer candidates but need more searchsorted calls.
+        """
         lat_arr = np.array(lat, dtype=np.float64, copy=True).reshape(-1)
         lon_arr = np.array(lon, dtype=np.float64, copy=True).reshape(-1)
         if lat_arr.shape != lon_arr.shape:
@@ -61,22 +81,39 @@ class PointIndex:
                 f"lat and lon differ in length ({lat_arr.size} vs {lon_arr.size})."
             )
         if not (np.isfinite(lat_arr).all() and np.isfinite(lon_arr).all()):
-            raise ValueError("Coördinaten bevatten NaN of oneindig. / Coordinates contain NaN or inf.")
+            raise ValueError(
+                "Coördinaten bevatten NaN of oneindig. / Coordinates contain NaN or inf."
+            )
         if lat_arr.size and (np.abs(lat_arr).max() > 90.0):
             raise ValueError("Breedtegraad buiten -90..90. / Latitude outside -90..90.")
         if not band_deg > 0.0:
             raise ValueError("band_deg moet positief zijn. / band_deg must be positive.")
-        lon_arr = (lon_arr + 180.0) % 360.0 - 180.0
         self._band_deg = float(band_deg)
         bands = self._band(lat_arr)
-        keys = bands * _BAND_STRIDE + (lon_arr + 180.0)
+        # Only the sort key uses wrapped longitudes; distances use the values as given, so that
+        # they match a brute-force haversine over the caller's arrays bit for bit.
+        keys = bands * _BAND_STRIDE + (_wrap_lon(lon_arr) + 180.0)
         order = np.argsort(keys, kind="stable")
         self._keys: NDArray[np.float64] = keys[order]
         self._order: NDArray[np.intp] = order.astype(np.intp, copy=False)
         self._lat_sorted: NDArray[np.float64] = lat_arr[order]
         self._lon_sorted: NDArray[np.float64] = lon_arr[order]
+        # Radians and cos(latitude) per point, precomputed so a query pays two sines per candidate.
+        self._phi_sorted: NDArray[np.float64] = np.radians(self._lat_sorted)
+        self._lam_sorted: NDArray[np.float64] = np.radians(self._lon_sorted)
+        self._cos_phi_sorted: NDArray[np.float64] = np.cos(self._phi_sorted)
         self._lat, self._lon = lat_arr, lon_arr
-        for array in (self._keys, self._order, self._lat_sorted, self._lon_sorted, lat_arr, lon_arr):
+        for array in (
+            self._keys,
+            self._order,
+            self._lat_sorted,
+            self._lon_sorted,
+            self._phi_sorted,
+            self._lam_sorted,
+            self._cos_phi_sorted,
+            lat_arr,
+            lon_arr,
+        ):
             array.setflags(write=False)
 
     def __len__(self) -> int:
@@ -89,22 +126,29 @@ class PointIndex:
 
     @property
     def lon(self) -> NDArray[np.float64]:
-        """The longitudes, in input order, normalised to [-180, 180) (read-only)."""
+        """The longitudes, in input order (read-only)."""
         return self._lon
 
     def _band(self, lat: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.floor((lat + 90.0) / self._band_deg)
 
     def within(self, center: Center, radius_km: float) -> NDArray[np.intp]:
-        """Indices (ascending) of the records whose great-circle distance to center is <= radius_km."""
-        rows = self._candidates_and_test(center, radius_km)[0]
-        return np.sort(self._order[rows])
+        """Indices (ascending) of the records within radius_km (great circle) of center."""
+        idx = self._order[self._candidates_and_test(center, radius_km)]
+        if idx.size * 32 < len(self):
+            return np.sort(idx)
+        # Many hits: marking them in a boolean array and reading it back is cheaper than a sort.
+        mask = np.zeros(len(self), dtype=bool)
+        mask[idx] = True
+        return np.flatnonzero(mask)
 
     def within_with_distances(
         self, center: Center, radius_km: float
     ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Like within(), with the distances in km; both sorted by distance, then by index."""
-        rows, dist = self._candidates_and_test(center, radius_km)
+        rows = self._candidates_and_test(center, radius_km)
+        lat0, lon0 = _center_latlon(center)
+        dist = haversine_km_array(self._lat_sorted[rows], self._lon_sorted[rows], lat0, lon0)
         idx = self._order[rows]
         order = np.lexsort((idx, dist))
         return idx[order], dist[order]
@@ -115,9 +159,8 @@ class PointIndex:
         idx = np.asarray(indices, dtype=np.intp)
         return haversine_km_array(self._lat[idx], self._lon[idx], lat0, lon0)
 
-    def _candidates_and_test(
-        self, center: Center, radius_km: float
-    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    def _candidates_and_test(self, center: Center, radius_km: float) -> NDArray[np.intp]:
+        """Sorted-order positions of the points within radius_km of center."""
         radius = float(radius_km)
         if not (math.isfinite(radius) and radius >= 0.0):
             raise ValueError(
@@ -125,15 +168,28 @@ class PointIndex:
                 f"Invalid radius {radius_km!r}: expected a finite number >= 0 km."
             )
         lat0, lon0 = _center_latlon(center)
-        empty = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64))
         if len(self) == 0:
-            return empty
+            return np.empty(0, dtype=np.intp)
         rows = self._bounding_box_rows(lat0, lon0, radius)
         if rows.size == 0:
-            return empty
-        dist = haversine_km_array(self._lat_sorted[rows], self._lon_sorted[rows], lat0, lon0)
-        keep = dist <= radius
-        return rows[keep], dist[keep]
+            return rows
+        # Haversine compared in its inner term a = sin²(Δφ/2) + cos φ0 cos φ sin²(Δλ/2), which
+        # grows with distance: no sqrt or arcsin per candidate. Points within a hair of the radius
+        # are decided by haversine_km_array itself, so that within() agrees exactly with a
+        # brute-force filter that uses the public function.
+        phi0, lam0 = math.radians(lat0), math.radians(lon0)
+        s_phi = np.sin((self._phi_sorted[rows] - phi0) * 0.5)
+        s_lam = np.sin((self._lam_sorted[rows] - lam0) * 0.5)
+        a = s_phi * s_phi + (math.cos(phi0) * self._cos_phi_sorted[rows]) * (s_lam * s_lam)
+        a_max = math.sin(min(radius / (2.0 * EARTH_RADIUS_KM), math.pi / 2)) ** 2
+        inside = a <= a_max * (1.0 - _REL_MARGIN) - _ABS_MARGIN
+        border = np.flatnonzero(~inside & (a <= a_max * (1.0 + _REL_MARGIN) + _ABS_MARGIN))
+        if border.size:
+            near = rows[border]
+            exact = haversine_km_array(self._lat_sorted[near], self._lon_sorted[near], lat0, lon0)
+            inside[border] = exact <= radius
+        result: NDArray[np.intp] = rows[inside]
+        return result
 
     def _bounding_box_rows(self, lat0: float, lon0: float, radius: float) -> NDArray[np.intp]:
         """Positions (in sorted order) of the points inside the circle's lat/lon bounding box."""
@@ -147,7 +203,7 @@ class PointIndex:
         else:
             ratio = math.sin(angular) / math.cos(math.radians(lat0))
             dlon = 180.0 if ratio >= 1.0 else math.degrees(math.asin(ratio)) + _EPS_DEG
-            intervals = _lon_intervals(lon0 + 180.0, dlon)
+            intervals = _lon_intervals(float(_wrap_lon(np.array([lon0]))[0]) + 180.0, dlon)
         band_lo, band_hi = self._band(np.array([lat_lo, lat_hi]))
         bands = np.arange(band_lo, band_hi + 1.0) * _BAND_STRIDE
         starts: list[NDArray[np.intp]] = []
@@ -163,11 +219,10 @@ class PointIndex:
             return np.empty(0, dtype=np.intp)
         # Concatenate the ranges [start, stop) without a Python loop over them.
         offsets = np.repeat(start - np.cumsum(counts) + counts, counts)
-        rows = np.arange(total, dtype=np.intp) + offsets
-        # The bands are cut by latitude only roughly (whole bands): trim to the true box.
-        lat = self._lat_sorted[rows]
-        result: NDArray[np.intp] = rows[(lat >= lat_lo) & (lat <= lat_hi)]
-        return result
+        # Whole bands stick out of the box by less than one band height; the exact test that
+        # follows rejects those points, which is cheaper than trimming them here.
+        rows: NDArray[np.intp] = np.arange(total, dtype=np.intp) + offsets
+        return rows
 
 
 def _lon_intervals(shifted_lon0: float, dlon: float) -> list[tuple[float, float]]:

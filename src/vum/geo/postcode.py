@@ -15,7 +15,9 @@ _POSTCODE = re.compile(r"([1-9][0-9]{3})(?:\s*([A-Za-z]{2}))?")
 class PostcodeError(ValueError):
     """A text that is not a Dutch postcode; the message is Dutch, then English, naming the input."""
 
-    def __init__(self, postcode: object, reason_nl: str | None = None, reason_en: str | None = None):
+    def __init__(
+        self, postcode: object, reason_nl: str | None = None, reason_en: str | None = None
+    ):
         self.postcode = postcode
         nl = reason_nl or "verwacht 4 cijfers (1000-9999), eventueel gevolgd door 2 letters"
         en = reason_en or "expected 4 digits (1000-9999), optionally followed by 2 letters"

@@ -70,8 +70,8 @@ def _resolve_pc4(pc4: int) -> Location:
             )
         else:
             note = (
-                f"Postcode {pc4} staat niet in de PC4-tabel en het gebied {pc4 // 100}xx heeft geen "
-                f"bekende postcodes; de numeriek dichtstbijzijnde postcode {used} is gebruikt."
+                f"Postcode {pc4} staat niet in de PC4-tabel en het gebied {pc4 // 100}xx heeft "
+                f"geen bekende postcodes; de numeriek dichtstbijzijnde postcode {used} is gebruikt."
             )
     gemeente = gemeenten()[table.gemeente_code[row]]
     return Location(
