@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The columnar index of a dataset: one array per searchable attribute, posting lists per code, a point index.
+
+Built once from the records (wire detail dicts). Absent values are -1 in the integer columns, so a
+comparison with any valid query value fails, as "absent never matches" demands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from vum.geo import PointIndex, PostcodeError, pc4_of, pc4_table
+from vum.matching.arrays import IntArray, postings
+from vum.matching.text import TextIndex
+from vum.standard.kinds import Kind
+
+_ABSENT = -1
+
+
+@dataclass
+class LanguageColumn:
+    """One row per language element of a record: which record, its oral and written levels."""
+
+    rows: IntArray
+    oral: IntArray
+    written: IntArray
+
+
+def _date_ordinal(value: Any) -> int:
+    if not isinstance(value, str):
+        return _ABSENT
+    try:
+        return dt.date.fromisoformat(value).toordinal()
+    except ValueError:
+        return _ABSENT
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else _ABSENT
+
+
+def _items(record: Mapping[str, Any], *path: str) -> Iterator[Mapping[str, Any]]:
+    """The objects at a path, arrays traversed (Mongo style)."""
+    nodes: list[Any] = [record]
+    for part in path:
+        nxt: list[Any] = []
+        for node in nodes:
+            value = node.get(part) if isinstance(node, Mapping) else None
+            if isinstance(value, list):
+                nxt.extend(value)
+            elif value is not None:
+                nxt.append(value)
+        nodes = nxt
+    return (n for n in nodes if isinstance(n, Mapping))
+
+
+# Members whose presence makes a record more useful to a mediator (completeness in the ranking).
+_COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
+    Kind.WERKZOEKENDE: (
+        ("bemiddelingsberoep",), ("werktijden",), ("contractvorm",), ("flexibiliteit",),
+        ("vervoermiddel",), ("arbeidsmarktkwalificatie", "opleiding"),
+        ("arbeidsmarktkwalificatie", "rijbewijs"), ("arbeidsmarktkwalificatie", "taalbeheersing"),
+        ("arbeidsmarktkwalificatie", "werkervaring"), ("mobiliteit", "maximaleReisafstand"),
+    ),
+    Kind.VACATURE: (
+        ("beroep",), ("omschrijvingVacature",), ("werktijden",), ("contractvorm",),
+        ("werkgever", "handelsnaamOrganisatie"), ("arbeidsVoorwaarden", "salarisIndicatie"),
+        ("opleiding",), ("taalbeheersing",), ("sluitingsdatumVacature",), ("codeWerkEnDenkniveauMinimaal",),
+    ),
+}
+
+
+def _has(record: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    node: Any = record
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return node not in (None, "", [], {})
+
+
+def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """What ``$text`` searches. Never the detail-only personal presentation (privacy)."""
+    out: list[str] = []
+    if kind is Kind.WERKZOEKENDE:
+        amk = record.get("arbeidsmarktkwalificatie") or {}
+        for o in amk.get("opleiding") or []:
+            out.append(o.get("toelichtingOpleiding", ""))
+        for w in amk.get("werkervaring") or []:
+            out.append(w.get("toelichtingWerkervaring", ""))
+        for c in amk.get("cursus") or []:
+            out += [c.get("naamCursus", ""), c.get("toelichtingCursus", "")]
+        for i in amk.get("interesse") or []:
+            out.append(i.get("naamInteresse", ""))
+        for b in record.get("bemiddelingsberoep") or []:
+            out.append(labels.get(b.get("codeBeroepsnaam", ""), ""))
+    else:
+        out += [record.get("naamVacature", ""), record.get("omschrijvingVacature", "")]
+        out.append((record.get("arbeidsVoorwaarden") or {}).get("omschrijvingArbeidsvoorwaarden", ""))
+        out.append((record.get("werkgever") or {}).get("handelsnaamOrganisatie", ""))
+        for o in record.get("opleiding") or []:
+            out.append(o.get("toelichtingOpleiding", ""))
+        for c in record.get("cursus") or []:
+            out += [c.get("naamCursus", ""), c.get("toelichtingCursus", "")]
+        out.append(labels.get((record.get("beroep") or {}).get("codeBeroepsnaam", ""), ""))
+    return [t for t in out if t]
+
+
+def _occupation_labels() -> Mapping[str, str]:
+    try:
+        from vum.register import load_builtin
+
+        return {o.uri: o.label for o in load_builtin()}
+    except Exception:  # the register is an aid to free text, never a reason to fail a dataset
+        return {}
+
+
+class Columns:
+    """Every index the engine needs over one dataset of one kind."""
+
+    def __init__(self, kind: Kind, records: Sequence[Mapping[str, Any]]) -> None:
+        self.kind = kind
+        self.n = n = len(records)
+        self.ids: list[str] = [str(r[kind.id_field]) for r in records]
+        self.row_of: dict[str, int] = {rid: i for i, rid in enumerate(self.ids)}
+        prof = kind is Kind.WERKZOEKENDE
+
+        occupations: dict[str, list[int]] = {}
+        contracts: dict[str, list[int]] = {}
+        licences: dict[str, list[int]] = {}
+        langs: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        pc4 = np.zeros(n, dtype=np.int32)
+        irregular = np.full(n, _ABSENT, dtype=np.int8)
+        office = np.full(n, _ABSENT, dtype=np.int8)
+        hours_min = np.full(n, _ABSENT, dtype=np.int16)
+        hours_max = np.full(n, _ABSENT, dtype=np.int16)
+        day = np.full(n, _ABSENT, dtype=np.int32)
+        level = np.full(n, _ABSENT, dtype=np.int8)
+        complete = np.zeros(n, dtype=np.float32)
+        wanted = _COMPLETENESS[kind]
+        container, member_name = kind.postcode_path
+
+        for i, r in enumerate(records):
+            code = (r.get(container) or {}).get(member_name)
+            try:
+                pc4[i] = pc4_of(code) if isinstance(code, str) else 0
+            except PostcodeError:
+                pc4[i] = 0  # cannot be placed: lies in no selectiegebied
+            occ_items = r.get("bemiddelingsberoep") if prof else [r.get("beroep")]
+            for b in occ_items or []:
+                if isinstance(b, Mapping) and b.get("codeBeroepsnaam"):
+                    occupations.setdefault(b["codeBeroepsnaam"], []).append(i)
+            for c in r.get("contractvorm") or []:
+                if c.get("codeTypeArbeidscontract"):
+                    contracts.setdefault(c["codeTypeArbeidscontract"], []).append(i)
+            amk = (r.get("arbeidsmarktkwalificatie") or {}) if prof else r
+            for lic in amk.get("rijbewijs") or []:
+                if lic.get("codeSoortRijbewijs"):
+                    licences.setdefault(lic["codeSoortRijbewijs"], []).append(i)
+            for t in amk.get("taalbeheersing") or []:
+                if t.get("codeTaal"):
+                    rows, oral, written = langs.setdefault(t["codeTaal"], ([], [], []))
+                    rows.append(i)
+                    oral.append(_int(t.get("codeNiveauTaalbeheersingMondeling")))
+                    written.append(_int(t.get("codeNiveauTaalbeheersingSchriftelijk")))
+            flex = r.get("flexibiliteit") or {}
+            irregular[i] = _int(flex.get("indicatieOnregelmatigWerkOfPloegendienst"))
+            hours = r.get("werktijden") or {}
+            office[i] = _int(hours.get("indicatieKantoortijden"))
+            hours_min[i] = _int(hours.get("aantalWerkurenPerWeekMinimaal"))
+            hours_max[i] = _int(hours.get("aantalWerkurenPerWeekMaximaal"))
+            if prof:
+                day[i] = _date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk"))
+            else:
+                day[i] = _date_ordinal(
+                    (r.get("arbeidsVoorwaarden") or {}).get("datumAanvangWerkzaamheden")
+                )
+                lv = r.get("codeWerkEnDenkniveauMinimaal")
+                level[i] = int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT
+            complete[i] = sum(_has(r, p) for p in wanted) / len(wanted)
+
+        self.occupations = postings(occupations)
+        self.contracts = postings(contracts)
+        self.licences = postings(licences)
+        self.languages = {
+            code: LanguageColumn(
+                np.asarray(rows, dtype=np.int32),
+                np.asarray(oral, dtype=np.int16),
+                np.asarray(written, dtype=np.int16),
+            )
+            for code, (rows, oral, written) in langs.items()
+        }
+        self.irregular, self.office = irregular, office
+        self.hours_min, self.hours_max = hours_min, hours_max
+        self.day, self.level, self.completeness = day, level, complete
+
+        # Coordinates come from the same PC4 table as vum.geo.distance_km, so the engine and the
+        # reference evaluator place every record identically.
+        table = pc4_table()
+        lat = np.full(n, np.nan)
+        lon = np.full(n, np.nan)
+        rows_in_table = np.searchsorted(table.pc4, pc4)
+        rows_in_table = np.clip(rows_in_table, 0, len(table.pc4) - 1)
+        exact = table.pc4[rows_in_table] == pc4
+        lat[exact] = table.lat[rows_in_table[exact]]
+        lon[exact] = table.lon[rows_in_table[exact]]
+        for i in np.flatnonzero(~exact & (pc4 >= 1000)):
+            # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
+            from vum.geo import resolve
+
+            loc = resolve(str(int(pc4[i])))
+            lat[i], lon[i] = loc.lat, loc.lon
+        placed = ~np.isnan(lat)
+        self.point_rows: IntArray = np.flatnonzero(placed).astype(np.int32)
+        self.points = PointIndex(lat[placed], lon[placed])
+
+        labels = _occupation_labels()
+        self.text = TextIndex([_text_of(kind, r, labels) for r in records])

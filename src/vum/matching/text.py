@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Free text: Dutch tokens (diacritics folded, Snowball-stemmed) and a BM25 inverted index over records."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import Stemmer
+
+from vum.matching.arrays import IntArray
+
+_WORD = re.compile(r"[0-9a-z]+")
+# Words too common in Dutch job texts to say anything (Snowball's list, trimmed).
+STOPWORDS = frozenset(
+    "de het een en van in op te dat die voor met is zijn aan er als bij of om ook door naar "
+    "je jij wij we ik u uw jouw onze ons hun zij ze hij ze niet maar wordt worden dan tot uit "
+    "over nog wel geen meer dit deze was heeft hebben kan kunnen zal zullen moet moeten ben "
+    "bent the and of to in for with a an".split()
+)
+_STEMMER = Stemmer.Stemmer("dutch")
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: "Diëtist" -> "dietist"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    stem: str = _STEMMER.stemWord(word)
+    return stem
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of a text: folded, split on non-alphanumerics, stopwords out, stemmed."""
+    return [_stem(w) for w in _WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+class TextIndex:
+    """Term -> (rows, term frequency) postings with BM25 scoring; built once per dataset."""
+
+    K1 = 1.2
+    B = 0.75
+
+    def __init__(self, documents: Sequence[Iterable[str]]) -> None:
+        postings: dict[str, dict[int, int]] = {}
+        lengths = np.zeros(len(documents), dtype=np.float32)
+        for row, texts in enumerate(documents):
+            count = 0
+            for text in texts:
+                for term in terms(text):
+                    counts = postings.setdefault(term, {})
+                    counts[row] = counts.get(row, 0) + 1
+                    count += 1
+            lengths[row] = count
+        self._n = len(documents)
+        self._avg = float(lengths.mean()) if self._n and lengths.sum() else 1.0
+        self._lengths = lengths
+        self._postings: dict[str, tuple[IntArray, np.ndarray]] = {
+            term: (
+                np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)),
+                np.fromiter(counts.values(), dtype=np.float32, count=len(counts)),
+            )
+            for term, counts in postings.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self._postings)
+
+    def search(self, text: str) -> tuple[IntArray, np.ndarray, list[str]]:
+        """Rows containing any term of ``text`` (Mongo ``$text``: OR of terms), their BM25 scores,
+        and the query terms that the index knows."""
+        wanted = list(dict.fromkeys(terms(text)))
+        scores: dict[int, float] = {}
+        known: list[str] = []
+        rows_parts: list[IntArray] = []
+        score_parts: list[np.ndarray] = []
+        for term in wanted:
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            known.append(term)
+            rows, tf = posting
+            idf = np.log(1.0 + (self._n - len(rows) + 0.5) / (len(rows) + 0.5))
+            norm = self.K1 * (1.0 - self.B + self.B * self._lengths[rows] / self._avg)
+            rows_parts.append(rows)
+            score_parts.append(idf * tf * (self.K1 + 1.0) / (tf + norm))
+        del scores
+        if not rows_parts:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), known
+        all_rows = np.concatenate(rows_parts)
+        all_scores = np.concatenate(score_parts)
+        unique, inverse = np.unique(all_rows, return_inverse=True)
+        summed = np.zeros(len(unique), dtype=np.float64)
+        np.add.at(summed, inverse, all_scores)
+        return unique.astype(np.int32), summed, known
