@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from vum.geo import PointIndex, PostcodeError, pc4_of, pc4_table
+from vum.geo import PostcodeError, pc4_of, pc4_table, resolve
 from vum.matching.arrays import IntArray, postings
 from vum.matching.text import TextIndex
 from vum.standard.kinds import Kind
@@ -24,11 +24,26 @@ _ABSENT = -1
 
 @dataclass
 class LanguageColumn:
-    """One row per language element of a record: which record, its oral and written levels."""
+    """One row per language element of a record (which record, its oral and written levels),
+    and per record the best oral and written level over its elements of this language."""
 
     rows: IntArray
     oral: IntArray
     written: IntArray
+    best_oral: IntArray
+    best_written: IntArray
+
+
+def _language_column(n: int, rows: list[int], oral: list[int], written: list[int]) -> LanguageColumn:
+    r = np.asarray(rows, dtype=np.int32)
+    o = np.asarray(oral, dtype=np.int16)
+    w = np.asarray(written, dtype=np.int16)
+    # -2: the record has no element of this language; -1: it has one without that level.
+    best_o = np.full(n, -2, dtype=np.int16)
+    best_w = np.full(n, -2, dtype=np.int16)
+    np.maximum.at(best_o, r, o)
+    np.maximum.at(best_w, r, w)
+    return LanguageColumn(r, o, w, best_o, best_w)
 
 
 def _date_ordinal(value: Any) -> int:
@@ -187,37 +202,31 @@ class Columns:
         self.occupations = postings(occupations)
         self.contracts = postings(contracts)
         self.licences = postings(licences)
-        self.languages = {
-            code: LanguageColumn(
-                np.asarray(rows, dtype=np.int32),
-                np.asarray(oral, dtype=np.int16),
-                np.asarray(written, dtype=np.int16),
-            )
-            for code, (rows, oral, written) in langs.items()
-        }
+        self.languages = {code: _language_column(n, *lists) for code, lists in langs.items()}
         self.irregular, self.office = irregular, office
         self.hours_min, self.hours_max = hours_min, hours_max
         self.day, self.level, self.completeness = day, level, complete
 
-        # Coordinates come from the same PC4 table as vum.geo.distance_km, so the engine and the
-        # reference evaluator place every record identically.
+        # Records are placed on the centroid of their PC4, from the same table as
+        # vum.geo.distance_km, so the engine and the reference evaluator agree on every distance.
+        # The "postcode grid": records grouped by PC4 (CSR), so a radius query costs the PC4s
+        # in reach plus the records found, never the records it excludes.
         table = pc4_table()
-        lat = np.full(n, np.nan)
-        lon = np.full(n, np.nan)
-        rows_in_table = np.searchsorted(table.pc4, pc4)
-        rows_in_table = np.clip(rows_in_table, 0, len(table.pc4) - 1)
-        exact = table.pc4[rows_in_table] == pc4
-        lat[exact] = table.lat[rows_in_table[exact]]
-        lon[exact] = table.lon[rows_in_table[exact]]
+        self.grid_lat, self.grid_lon = table.lat, table.lon
+        slot = np.searchsorted(table.pc4, pc4)
+        slot = np.clip(slot, 0, len(table.pc4) - 1).astype(np.int32)
+        exact = table.pc4[slot] == pc4
+        cell = np.where(exact, slot, -1).astype(np.int32)
         for i in np.flatnonzero(~exact & (pc4 >= 1000)):
             # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
-            from vum.geo import resolve
-
-            loc = resolve(str(int(pc4[i])))
-            lat[i], lon[i] = loc.lat, loc.lon
-        placed = ~np.isnan(lat)
-        self.point_rows: IntArray = np.flatnonzero(placed).astype(np.int32)
-        self.points = PointIndex(lat[placed], lon[placed])
+            fallback = table.row_of(resolve(str(int(pc4[i]))).pc4)
+            cell[i] = -1 if fallback is None else fallback
+        self.cell: IntArray = cell
+        placed = np.flatnonzero(cell >= 0).astype(np.int32)
+        order = placed[np.argsort(cell[placed], kind="stable")]
+        self.cell_rows: IntArray = order
+        counts = np.bincount(cell[placed], minlength=len(table.pc4))
+        self.cell_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
         labels = _occupation_labels()
         self.text = TextIndex([_text_of(kind, r, labels) for r in records])

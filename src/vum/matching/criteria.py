@@ -37,6 +37,13 @@ def _language(cols: Columns, req: LanguageRequirement) -> Callable[[IntArray], B
         col = cols.languages.get(req.code)
         if col is None:
             return np.zeros(len(rows), dtype=np.bool_)
+        if req.oral is None or req.written is None:
+            # One level or none: the best element of the language decides.
+            if req.oral is not None:
+                return col.best_oral[rows] >= req.oral
+            if req.written is not None:
+                return col.best_written[rows] >= req.written
+            return col.best_oral[rows] >= -1
         ok = np.ones(len(col.rows), dtype=np.bool_)
         # VUM: $elemMatch — both minimum levels must hold for the same language element.
         if req.oral is not None:

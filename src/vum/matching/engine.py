@@ -45,45 +45,56 @@ class ColumnarEngine:
         return None if row is None else self._records[row]
 
     # -- selection ---------------------------------------------------------------------------
-    def _area(self, query: Query) -> tuple[IntArray, tuple[float, float] | None]:
+    def _area(self, query: Query) -> tuple[IntArray, FloatArray]:
+        """Rows within the selectiegebied, and the distance (km) of every PC4 cell to its centre."""
+        cols = self.cols
         try:
             centre = resolve(query.postcode)
         except PostcodeError:
             # VUM: a selectiegebied that cannot be placed holds no records.
-            return np.empty(0, dtype=np.int32), None
-        local = self.cols.points.within((centre.lat, centre.lon), float(query.radius_km))
-        return self.cols.point_rows[local], (centre.lat, centre.lon)
+            return np.empty(0, dtype=np.int32), np.empty(0)
+        cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
+        cells = np.flatnonzero(cell_km <= float(query.radius_km))
+        starts = cols.cell_offsets[cells]
+        lengths = cols.cell_offsets[cells + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int32), cell_km
+        # Concatenate the records of every cell in reach without a Python loop.
+        shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return cols.cell_rows[shift + np.arange(total)], cell_km
 
     def select(self, query: Query, ext: Extensions | None = None) -> IntArray:
         """Rows that satisfy every criterion of the query (and the $text extension)."""
         ext = ext if ext is not None else parse_extensions(query)
         rows, _ = self._area(query)
-        return self._filter(query, ext, rows)
+        return self._filter(query, ext, rows, self._text(ext))
 
-    def _filter(self, query: Query, ext: Extensions, rows: IntArray) -> IntArray:
+    def _text(self, ext: Extensions) -> FloatArray | None:
+        return self.cols.text.scores(ext.text)[0] if ext.text else None
+
+    def _filter(self, query: Query, ext: Extensions, rows: IntArray,
+                text: FloatArray | None) -> IntArray:
         extra = ext.occupations if query.occupations or ext.occupations else ()
         for criterion in criteria(self.cols, query, extra):
             if len(rows) == 0:
                 break
             rows = rows[criterion.test(rows)]
-        if ext.text and len(rows):
-            text_rows, _, _ = self.cols.text.search(ext.text)
-            rows = rows[np.isin(rows, text_rows, assume_unique=True)]
+        if text is not None and len(rows):
+            rows = rows[text[rows] > 0.0]
         return rows
 
     # -- ranking -----------------------------------------------------------------------------
     def search(self, query: Query, limit: int = 100) -> SearchResult:
         ext = parse_extensions(query)
-        rows, centre = self._area(query)
-        rows = self._filter(query, ext, rows)
+        rows, cell_km = self._area(query)
+        text = self._text(ext)
+        rows = self._filter(query, ext, rows, text)
         total = len(rows)
-        if total == 0 or centre is None or limit <= 0:
+        if total == 0 or limit <= 0:
             return SearchResult([], total, limit, query.ignored)
-        lat = self.cols.points.lat
-        lon = self.cols.points.lon
-        local = np.searchsorted(self.cols.point_rows, rows)
-        distance = haversine_km_array(lat[local], lon[local], centre[0], centre[1])
-        parts = self._score_parts(query, ext, rows, distance)
+        distance = cell_km[self.cols.cell[rows]]
+        parts = self._score_parts(query, ext, rows, distance, text)
         scores = sum(parts.values()) / sum(_MAX[name](query, ext) for name in parts) * 100.0
         if total > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
@@ -95,14 +106,14 @@ class ColumnarEngine:
         explain = _Explainer(self.cols, query, ext, rows[order])
         hits = [
             Hit(self.cols.ids[rows[i]], round(float(scores[i]), 2), round(float(distance[i]), 2),
-                strip_detail_only(self.kind, dict(self._records[rows[i]])),
+                strip_detail_only(self.kind, self._records[rows[i]]),
                 explain(pos, float(distance[i]), {k: float(v[i]) for k, v in parts.items()}))
             for pos, i in enumerate(order)
         ]
         return SearchResult(hits, total, limit, query.ignored)
 
     def _score_parts(self, query: Query, ext: Extensions, rows: IntArray,
-                     distance: FloatArray) -> dict[str, FloatArray]:
+                     distance: FloatArray, text: FloatArray | None) -> dict[str, FloatArray]:
         cols = self.cols
         radius = max(float(query.radius_km), 1.0)
         parts: dict[str, FloatArray] = {
@@ -121,12 +132,8 @@ class ColumnarEngine:
         if ext.occupations and query.occupations:
             primary = np.isin(rows, _union_of(cols.occupations, query.occupations))
             parts["beroep"] = np.where(primary, W_OCCUPATION, W_OCCUPATION / 2)
-        if ext.text:
-            text_rows, text_scores, _ = cols.text.search(ext.text)
-            pos = np.searchsorted(text_rows, rows)
-            pos = np.clip(pos, 0, max(len(text_rows) - 1, 0))
-            raw = np.where(text_rows[pos] == rows, text_scores[pos], 0.0) if len(text_rows) else (
-                np.zeros(len(rows)))
+        if text is not None:
+            raw = text[rows]
             parts["tekst"] = W_TEXT * raw / max(float(raw.max()), 1e-9)
         if ext.wishes is not None:
             wishes = list(criteria(cols, ext.wishes, ext.occupations))
@@ -138,18 +145,15 @@ class ColumnarEngine:
         return parts
 
     def _language_margin(self, query: Query, rows: IntArray) -> FloatArray:
-        """How far the best element of each asked language goes above the asked minimum (0..1)."""
+        """How far each asked language goes above the asked minimum levels (0..1)."""
         total = np.zeros(len(rows), dtype=np.float64)
         for req in query.languages:
             col = self.cols.languages.get(req.code)
             if col is None:
                 continue
-            best = np.zeros(self.cols.n, dtype=np.float64)
-            for level, minimum in ((col.oral, req.oral), (col.written, req.written)):
+            for best, minimum in ((col.best_oral, req.oral), (col.best_written, req.written)):
                 floor = minimum if minimum is not None else 2
-                margin = np.clip((level - floor) / max(4 - floor, 1), 0.0, 1.0)
-                np.maximum.at(best, col.rows, margin / 2)
-            total += best[rows]
+                total += np.clip((best[rows] - floor) / max(4 - floor, 1), 0.0, 1.0) / 2
         result: FloatArray = total / len(query.languages)
         return result
 

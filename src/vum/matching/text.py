@@ -72,15 +72,12 @@ class TextIndex:
     def __len__(self) -> int:
         return len(self._postings)
 
-    def search(self, text: str) -> tuple[IntArray, np.ndarray, list[str]]:
-        """Rows containing any term of ``text`` (Mongo ``$text``: OR of terms), their BM25 scores,
-        and the query terms that the index knows."""
-        wanted = list(dict.fromkeys(terms(text)))
-        scores: dict[int, float] = {}
+    def scores(self, text: str) -> tuple[np.ndarray, list[str]]:
+        """BM25 score of every row for ``text`` (0 where none of its terms occur; Mongo
+        ``$text`` matches any term), and the query terms the index knows."""
+        dense = np.zeros(self._n, dtype=np.float64)
         known: list[str] = []
-        rows_parts: list[IntArray] = []
-        score_parts: list[np.ndarray] = []
-        for term in wanted:
+        for term in dict.fromkeys(terms(text)):
             posting = self._postings.get(term)
             if posting is None:
                 continue
@@ -88,14 +85,5 @@ class TextIndex:
             rows, tf = posting
             idf = np.log(1.0 + (self._n - len(rows) + 0.5) / (len(rows) + 0.5))
             norm = self.K1 * (1.0 - self.B + self.B * self._lengths[rows] / self._avg)
-            rows_parts.append(rows)
-            score_parts.append(idf * tf * (self.K1 + 1.0) / (tf + norm))
-        del scores
-        if not rows_parts:
-            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), known
-        all_rows = np.concatenate(rows_parts)
-        all_scores = np.concatenate(score_parts)
-        unique, inverse = np.unique(all_rows, return_inverse=True)
-        summed = np.zeros(len(unique), dtype=np.float64)
-        np.add.at(summed, inverse, all_scores)
-        return unique.astype(np.int32), summed, known
+            dense[rows] += idf * tf * (self.K1 + 1.0) / (tf + norm)
+        return dense, known

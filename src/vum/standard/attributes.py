@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from vum.standard.kinds import Kind
@@ -503,7 +504,7 @@ def _strip(value: Any, tree: _Tree) -> Any:
     return out
 
 
-def strip_detail_only(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
+def strip_detail_only(kind: Kind, record: Mapping[str, Any]) -> dict[str, Any]:
     """The wire JSON of a record without its detail-only members (privacy: data minimisation)."""
     result: dict[str, Any] = _strip(record, _DETAIL_TREES[kind])
     return result
