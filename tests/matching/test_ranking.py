@@ -136,3 +136,21 @@ def test_unplaceable_query_postcode_finds_nothing() -> None:
     engine = build_engine(Kind.WERKZOEKENDE, [profile(1, "1315XY")])
     query = parse_query(Kind.WERKZOEKENDE, {"selectiegebied": {"postcode": "0999AA", "afstand": 999}})
     assert engine.search(query).total == 0
+
+
+def test_rank_orders_everything_without_filtering() -> None:
+    # The facility ranks what sources sent, including records a source matched differently.
+    engine = build_engine(Kind.WERKZOEKENDE, [
+        profile(1, "9711AA"),  # Groningen: outside a 100 km radius around Almere
+        profile(2, "1315XY"),
+        profile(3, "1012AB", KOK),
+    ])
+    query = parse_query(Kind.WERKZOEKENDE, {
+        **AREA,
+        "bemiddelingsberoep": {"$elemMatch": {"$or": [{"beroep.codeBeroepsnaam": {"$eq": HEFTRUCK}}]}},
+    })
+    result = engine.rank(query)
+    assert [h.record_id for h in result.hits] == ["w2", "w3", "w1"]
+    assert result.total == 3
+    far = next(e for e in result.hits[-1].explanations if e.criterion == "afstand")
+    assert "buiten het zoekgebied" in far.detail

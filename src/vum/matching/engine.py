@@ -86,10 +86,34 @@ class ColumnarEngine:
 
     # -- ranking -----------------------------------------------------------------------------
     def search(self, query: Query, limit: int = 100) -> SearchResult:
+        """Select the records that meet every criterion, rank them, return the best ``limit``."""
         ext = parse_extensions(query)
         rows, cell_km = self._area(query)
         text = self._text(ext)
         rows = self._filter(query, ext, rows, text)
+        return self._ranked(query, ext, rows, cell_km, text, limit)
+
+    def rank(self, query: Query, limit: int | None = None) -> SearchResult:
+        """Rank every record by how well it meets the query, filtering none out.
+
+        The facility uses this on the merged summaries of all sources: a foreign source's answer
+        is ranked with the same scoring, and what a source chose to send is not second-guessed.
+        """
+        ext = parse_extensions(query)
+        try:
+            centre = resolve(query.postcode)
+            cell_km = haversine_km_array(self.cols.grid_lat, self.cols.grid_lon, centre.lat,
+                                         centre.lon)
+        except PostcodeError:
+            cell_km = np.full(len(self.cols.grid_lat), np.inf)
+        # Unplaced records (cell -1) read the extra last slot: infinitely far away.
+        cell_km = np.append(cell_km, np.inf)
+        rows = np.arange(self.cols.n, dtype=np.int32)
+        return self._ranked(query, ext, rows, cell_km, self._text(ext),
+                            self.cols.n if limit is None else limit)
+
+    def _ranked(self, query: Query, ext: Extensions, rows: IntArray, cell_km: FloatArray,
+                text: FloatArray | None, limit: int) -> SearchResult:
         total = len(rows)
         if total == 0 or limit <= 0:
             return SearchResult([], total, limit, query.ignored)
@@ -105,7 +129,8 @@ class ColumnarEngine:
                                                     self.cols.ids[rows[i]]))
         explain = _Explainer(self.cols, query, ext, rows[order])
         hits = [
-            Hit(self.cols.ids[rows[i]], round(float(scores[i]), 2), round(float(distance[i]), 2),
+            Hit(self.cols.ids[rows[i]], round(float(scores[i]), 2),
+                round(float(distance[i]), 2) if np.isfinite(distance[i]) else None,
                 strip_detail_only(self.kind, self._records[rows[i]]),
                 explain(pos, float(distance[i]), {k: float(v[i]) for k, v in parts.items()}))
             for pos, i in enumerate(order)
@@ -173,9 +198,13 @@ class _Explainer:
 
     def __call__(self, pos: int, distance: float, parts: dict[str, float]) -> tuple[Explanation, ...]:
         q = self.query
-        where = f"{distance:.1f}".replace(".", ",")
-        out = [Explanation("afstand", None, parts["afstand"],
-                           f"{where} km van {q.postcode} (binnen {q.radius_km} km)"), *self.met]
+        if not np.isfinite(distance):
+            where = "afstand onbekend: postcode niet te plaatsen"
+        else:
+            km = f"{distance:.1f}".replace(".", ",")
+            inside = "binnen" if distance <= q.radius_km else "buiten het zoekgebied van"
+            where = f"{km} km van {q.postcode} ({inside} {q.radius_km} km)"
+        out = [Explanation("afstand", None, parts["afstand"], where), *self.met]
         out += [Explanation(name, None, parts[name], _PART_TEXT[name])
                 for name in ("uren", "taal", "beroep", "tekst") if name in parts]
         for description, met in self.wishes:

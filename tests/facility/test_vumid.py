@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""vumIDs are opaque, unlinkable across queries, tamper-evident and survive key rotation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent, new_key
+
+CONTENT = VumIdContent("00000001234567890000", "d2c58e62b1ff434880e279fe162cd316", "q-1")
+
+
+def test_round_trip_and_wire_pattern() -> None:
+    codec = VumIdCodec({"k1": new_key()}, "k1")
+    token = codec.encode(CONTENT)
+    assert re.fullmatch(r"[a-zA-Z0-9_.-]{1,500}", token)
+    assert codec.decode(token) == CONTENT
+    assert CONTENT.record_id not in token and CONTENT.source not in token
+
+
+def test_same_record_gets_a_different_id_each_time() -> None:
+    codec = VumIdCodec({"k1": new_key()}, "k1")
+    assert codec.encode(CONTENT) != codec.encode(CONTENT)
+
+
+def test_any_altered_character_is_refused() -> None:
+    codec = VumIdCodec({"k1": new_key()}, "k1")
+    token = codec.encode(CONTENT)
+    for i in range(len(token)):
+        swapped = "A" if token[i] != "A" else "B"
+        with pytest.raises(InvalidVumId):
+            codec.decode(token[:i] + swapped + token[i + 1:])
+
+
+def test_rotation_keeps_old_ids_valid_until_the_key_is_retired() -> None:
+    old, new = new_key(), new_key()
+    before = VumIdCodec({"k1": old}, "k1").encode(CONTENT)
+    rotated = VumIdCodec({"k1": old, "k2": new}, "k2")
+    assert rotated.decode(before) == CONTENT
+    assert rotated.encode(CONTENT).startswith("k2.")
+    with pytest.raises(InvalidVumId):
+        VumIdCodec({"k2": new}, "k2").decode(before)
+
+
+def test_other_facility_key_cannot_open_it() -> None:
+    token = VumIdCodec({"k1": new_key()}, "k1").encode(CONTENT)
+    with pytest.raises(InvalidVumId):
+        VumIdCodec({"k1": new_key()}, "k1").decode(token)
