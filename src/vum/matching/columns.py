@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ def _language_column(n: int, rows: list[int], oral: list[int], written: list[int
     return LanguageColumn(r, o, w, best_o, best_w)
 
 
+@lru_cache(maxsize=20_000)
 def _date_ordinal(value: Any) -> int:
     if not isinstance(value, str):
         return _ABSENT
@@ -93,10 +95,11 @@ _COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
 def _has(record: Mapping[str, Any], path: tuple[str, ...]) -> bool:
     node: Any = record
     for part in path:
-        if not isinstance(node, Mapping) or part not in node:
+        # Records are plain dicts parsed from JSON: a type check is far cheaper than an ABC check.
+        node = node.get(part) if type(node) is dict else None
+        if node is None or node == "" or node == [] or node == {}:
             return False
-        node = node[part]
-    return node not in (None, "", [], {})
+    return True
 
 
 def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
@@ -149,63 +152,74 @@ class Columns:
         contracts: dict[str, list[int]] = {}
         licences: dict[str, list[int]] = {}
         langs: dict[str, tuple[list[int], list[int], list[int]]] = {}
-        pc4 = np.zeros(n, dtype=np.int32)
-        irregular = np.full(n, _ABSENT, dtype=np.int8)
-        office = np.full(n, _ABSENT, dtype=np.int8)
-        hours_min = np.full(n, _ABSENT, dtype=np.int16)
-        hours_max = np.full(n, _ABSENT, dtype=np.int16)
-        day = np.full(n, _ABSENT, dtype=np.int32)
-        level = np.full(n, _ABSENT, dtype=np.int8)
-        complete = np.zeros(n, dtype=np.float32)
+        # Plain lists in the loop, arrays at the end: numpy item assignment is slow per call.
+        pc4: list[int] = []
+        irregular: list[int] = []
+        office: list[int] = []
+        hours_min: list[int] = []
+        hours_max: list[int] = []
+        day: list[int] = []
+        level: list[int] = []
+        complete: list[int] = []
         wanted = _COMPLETENESS[kind]
         container, member_name = kind.postcode_path
+        pc4_cache: dict[str, int] = {}
+        empty: dict[str, Any] = {}
 
         for i, r in enumerate(records):
-            code = (r.get(container) or {}).get(member_name)
-            try:
-                pc4[i] = pc4_of(code) if isinstance(code, str) else 0
-            except PostcodeError:
-                pc4[i] = 0  # cannot be placed: lies in no selectiegebied
+            code = (r.get(container) or empty).get(member_name)
+            cached = pc4_cache.get(code) if isinstance(code, str) else 0
+            if cached is None:
+                try:
+                    cached = pc4_of(code)
+                except PostcodeError:
+                    cached = 0  # cannot be placed: lies in no selectiegebied
+                pc4_cache[code] = cached
+            pc4.append(cached)
             occ_items = r.get("bemiddelingsberoep") if prof else [r.get("beroep")]
-            for b in occ_items or []:
-                if isinstance(b, Mapping) and b.get("codeBeroepsnaam"):
+            for b in occ_items or ():
+                if b and b.get("codeBeroepsnaam"):
                     occupations.setdefault(b["codeBeroepsnaam"], []).append(i)
-            for c in r.get("contractvorm") or []:
+            for c in r.get("contractvorm") or ():
                 if c.get("codeTypeArbeidscontract"):
                     contracts.setdefault(c["codeTypeArbeidscontract"], []).append(i)
-            amk = (r.get("arbeidsmarktkwalificatie") or {}) if prof else r
-            for lic in amk.get("rijbewijs") or []:
+            amk = (r.get("arbeidsmarktkwalificatie") or empty) if prof else r
+            for lic in amk.get("rijbewijs") or ():
                 if lic.get("codeSoortRijbewijs"):
                     licences.setdefault(lic["codeSoortRijbewijs"], []).append(i)
-            for t in amk.get("taalbeheersing") or []:
+            for t in amk.get("taalbeheersing") or ():
                 if t.get("codeTaal"):
                     rows, oral, written = langs.setdefault(t["codeTaal"], ([], [], []))
                     rows.append(i)
                     oral.append(_int(t.get("codeNiveauTaalbeheersingMondeling")))
                     written.append(_int(t.get("codeNiveauTaalbeheersingSchriftelijk")))
-            flex = r.get("flexibiliteit") or {}
-            irregular[i] = _int(flex.get("indicatieOnregelmatigWerkOfPloegendienst"))
-            hours = r.get("werktijden") or {}
-            office[i] = _int(hours.get("indicatieKantoortijden"))
-            hours_min[i] = _int(hours.get("aantalWerkurenPerWeekMinimaal"))
-            hours_max[i] = _int(hours.get("aantalWerkurenPerWeekMaximaal"))
+            flex = r.get("flexibiliteit") or empty
+            irregular.append(_int(flex.get("indicatieOnregelmatigWerkOfPloegendienst")))
+            hours = r.get("werktijden") or empty
+            office.append(_int(hours.get("indicatieKantoortijden")))
+            hours_min.append(_int(hours.get("aantalWerkurenPerWeekMinimaal")))
+            hours_max.append(_int(hours.get("aantalWerkurenPerWeekMaximaal")))
             if prof:
-                day[i] = _date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk"))
+                day.append(_date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk")))
             else:
-                day[i] = _date_ordinal(
-                    (r.get("arbeidsVoorwaarden") or {}).get("datumAanvangWerkzaamheden")
-                )
+                day.append(_date_ordinal(
+                    (r.get("arbeidsVoorwaarden") or empty).get("datumAanvangWerkzaamheden")))
                 lv = r.get("codeWerkEnDenkniveauMinimaal")
-                level[i] = int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT
-            complete[i] = sum(_has(r, p) for p in wanted) / len(wanted)
+                level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
+            complete.append(sum([_has(r, p) for p in wanted]))
 
         self.occupations = postings(occupations)
         self.contracts = postings(contracts)
         self.licences = postings(licences)
         self.languages = {code: _language_column(n, *lists) for code, lists in langs.items()}
-        self.irregular, self.office = irregular, office
-        self.hours_min, self.hours_max = hours_min, hours_max
-        self.day, self.level, self.completeness = day, level, complete
+        self.irregular = np.array(irregular, dtype=np.int8)
+        self.office = np.array(office, dtype=np.int8)
+        self.hours_min = np.array(hours_min, dtype=np.int16)
+        self.hours_max = np.array(hours_max, dtype=np.int16)
+        self.day = np.array(day, dtype=np.int32)
+        self.level = np.array(level if level else [_ABSENT] * n, dtype=np.int8)
+        self.completeness = np.array(complete, dtype=np.float32) / len(wanted)
+        pc4_arr = np.array(pc4, dtype=np.int32)
 
         # Records are placed on the centroid of their PC4, from the same table as
         # vum.geo.distance_km, so the engine and the reference evaluator agree on every distance.
@@ -213,6 +227,7 @@ class Columns:
         # in reach plus the records found, never the records it excludes.
         table = pc4_table()
         self.grid_lat, self.grid_lon = table.lat, table.lon
+        pc4 = pc4_arr
         slot = np.searchsorted(table.pc4, pc4)
         slot = np.clip(slot, 0, len(table.pc4) - 1).astype(np.int32)
         exact = table.pc4[slot] == pc4
@@ -228,5 +243,13 @@ class Columns:
         counts = np.bincount(cell[placed], minlength=len(table.pc4))
         self.cell_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
-        labels = _occupation_labels()
-        self.text = TextIndex([_text_of(kind, r, labels) for r in records])
+        self._records = records
+        self._text: TextIndex | None = None
+
+    @property
+    def text(self) -> TextIndex:
+        """The free-text index, built on the first ``$text`` query (most queries never need it)."""
+        if self._text is None:
+            labels = _occupation_labels()
+            self._text = TextIndex([_text_of(self.kind, r, labels) for r in self._records])
+        return self._text

@@ -32,10 +32,16 @@ W_OCCUPATION = 10.0
 class ColumnarEngine:
     """Answers queries over one dataset; built once, read by many requests (thread-safe reads)."""
 
-    def __init__(self, kind: Kind, records: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(
+        self, kind: Kind, records: Sequence[Mapping[str, Any]], *, eager_text: bool = True
+    ) -> None:
         self.kind = kind
         self._records = list(records)
         self.cols = Columns(kind, self._records)
+        if eager_text:
+            # A source builds its text index with the dataset, so no query waits for it; the
+            # facility's short-lived engines over merged answers build it only when asked.
+            _ = self.cols.text
 
     def __len__(self) -> int:
         return self.cols.n

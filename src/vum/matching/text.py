@@ -26,8 +26,11 @@ _STEMMER = Stemmer.Stemmer("dutch")
 
 def fold(text: str) -> str:
     """Lowercase without diacritics: "Diëtist" -> "dietist"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    # Decompose, then drop the combining marks (and anything else outside ASCII) in C.
+    return unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
 
 
 @lru_cache(maxsize=200_000)

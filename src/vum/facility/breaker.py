@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Suspend sources that keep failing, and probe them again after a growing back-off (SearXNG-style)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _State:
+    failures: int = 0
+    suspended_until: float = 0.0
+    backoff_s: float = 0.0
+    probing: bool = False
+
+
+class CircuitBreaker:
+    """Per source: after ``threshold`` consecutive failures, skip it for a back-off period that
+    doubles on every failed probe (up to ``max_backoff_s``); one success closes it again."""
+
+    def __init__(
+        self,
+        threshold: int = 3,
+        backoff_s: float = 30.0,
+        max_backoff_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.threshold = threshold
+        self.base_backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self._clock = clock
+        self._states: dict[str, _State] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, source: str) -> bool:
+        """May the source be asked now? After the back-off, one probe goes through."""
+        with self._lock:
+            state = self._states.get(source)
+            if state is None or state.suspended_until == 0.0:
+                return True
+            if self._clock() >= state.suspended_until and not state.probing:
+                state.probing = True
+                return True
+            return False
+
+    def record(self, source: str, ok: bool) -> None:
+        with self._lock:
+            state = self._states.setdefault(source, _State())
+            if ok:
+                self._states[source] = _State()
+                return
+            state.failures += 1
+            was_probe = state.probing
+            state.probing = False
+            if was_probe or state.failures >= self.threshold:
+                state.backoff_s = min(max(state.backoff_s * 2, self.base_backoff_s),
+                                      self.max_backoff_s)
+                state.suspended_until = self._clock() + state.backoff_s
+
+    def suspended(self, source: str) -> bool:
+        with self._lock:
+            state = self._states.get(source)
+            return bool(state and state.suspended_until > self._clock())
+
+    def snapshot(self) -> dict[str, dict[str, float]]:
+        """Per source: consecutive failures and seconds until the next probe (for /metrics)."""
+        now = self._clock()
+        with self._lock:
+            return {
+                oin: {"failures": float(s.failures),
+                      "suspended_for_s": max(0.0, s.suspended_until - now)}
+                for oin, s in self._states.items()
+            }

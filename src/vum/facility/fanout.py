@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Fan a query out to every eligible source at once; a slow, broken or lying source never fails the query.
+
+Each source gets the smaller of its own timeout (VUM pilots: 4 s) and what is left of the overall
+deadline (10 s). Its answer is read with a size cap, checked as an envelope, and then validated
+record by record: invalid records are dropped and counted, valid ones kept, at most 100.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+from pydantic import ValidationError
+
+from vum.facility.breaker import CircuitBreaker
+from vum.standard.kinds import Kind
+from vum.standard.vacature import MPVacatureMatch
+from vum.standard.werkzoekende import MPWerkzoekendeMatch
+
+# VUM: at most 100 summaries per source.
+MAX_PER_SOURCE = 100
+#: A hundred full summaries are well under a megabyte; anything far larger is refused unread.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]
+_SUMMARY = {Kind.WERKZOEKENDE: MPWerkzoekendeMatch, Kind.VACATURE: MPVacatureMatch}
+
+
+@dataclass(frozen=True)
+class SourceEndpoint:
+    """A connected source as the facility calls it (configured data, not code)."""
+
+    oin: str
+    name: str
+    base_url: str  # up to and including /api/v3
+    kinds: frozenset[Kind] = frozenset(Kind)
+    timeout_s: float = 4.0
+    enabled: bool = True
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did for one query."""
+
+    source: SourceEndpoint
+    status: Status
+    elapsed_ms: float = 0.0
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    more: bool = False
+    invalid_records: int = 0
+    http_status: int | None = None
+    error: str | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, status: Status, error: str, http_status: int | None = None) -> None:
+        super().__init__(error)
+        self.status: Status = status
+        self.error = error
+        self.http_status = http_status
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _Refused("invalid", f"antwoord te groot ({declared} bytes)", response.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refused("invalid", f"antwoord groter dan {MAX_BODY_BYTES} bytes",
+                           response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def validate_answer(kind: Kind, body: bytes) -> tuple[list[dict[str, Any]], bool, int]:
+    """(valid summaries as wire JSON, maximumAantalResultatenBereikt, number of invalid records).
+
+    Raises ``_Refused`` when the envelope itself is not a contract answer.
+    """
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Refused("invalid", f"geen geldige JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("matches"), list):
+        raise _Refused("invalid", "antwoord zonder lijst 'matches'")
+    more = data.get("maximumAantalResultatenBereikt")
+    if not isinstance(more, bool):
+        raise _Refused("invalid", "antwoord zonder geldige 'maximumAantalResultatenBereikt'")
+    model = _SUMMARY[kind]
+    valid: list[dict[str, Any]] = []
+    invalid = 0
+    for item in data["matches"]:
+        try:
+            valid.append(model.model_validate(item).to_wire())
+        except ValidationError:
+            invalid += 1
+    if len(valid) > MAX_PER_SOURCE:
+        valid, more = valid[:MAX_PER_SOURCE], True
+    return valid, more, invalid
+
+
+async def ask_source(
+    client: httpx.AsyncClient,
+    source: SourceEndpoint,
+    kind: Kind,
+    vraag_object: Mapping[str, Any],
+    headers: Mapping[str, str],
+    timeout_s: float,
+) -> SourceOutcome:
+    """One source's answer, never raising: every failure becomes an outcome."""
+    started = time.perf_counter()
+    url = f"{source.base_url.rstrip('/')}/{kind.resource}/matches"
+
+    async def call() -> SourceOutcome:
+        async with client.stream("POST", url, json={"vraagObject": dict(vraag_object)},
+                                 headers=dict(headers)) as response:
+            if response.status_code != 200:
+                raise _Refused("failed", f"HTTP {response.status_code}", response.status_code)
+            body = await _read_capped(response)
+        matches, more, invalid = validate_answer(kind, body)
+        return SourceOutcome(source, "answered", 0.0, matches, more, invalid, 200)
+
+    try:
+        outcome = await asyncio.wait_for(call(), timeout=max(timeout_s, 0.001))
+    except TimeoutError:
+        outcome = SourceOutcome(source, "timeout", error=f"geen antwoord binnen {timeout_s:.1f} s")
+    except _Refused as exc:
+        outcome = SourceOutcome(source, exc.status, error=exc.error, http_status=exc.http_status)
+    except httpx.HTTPError as exc:
+        outcome = SourceOutcome(source, "failed", error=f"{type(exc).__name__}: {exc}")
+    outcome.elapsed_ms = (time.perf_counter() - started) * 1000.0
+    return outcome
+
+
+async def fan_out(
+    client: httpx.AsyncClient,
+    kind: Kind,
+    vraag_object: Mapping[str, Any],
+    sources: Sequence[SourceEndpoint],
+    headers_for: Callable[[SourceEndpoint], Mapping[str, str]],
+    *,
+    deadline_s: float = 10.0,
+    breaker: CircuitBreaker | None = None,
+) -> list[SourceOutcome]:
+    """Ask every eligible source concurrently; answer within ``deadline_s`` whatever they do."""
+    started = time.monotonic()
+    eligible = [s for s in sources if s.enabled and kind in s.kinds]
+    outcomes: dict[int, SourceOutcome] = {}
+    tasks: dict[int, asyncio.Task[SourceOutcome]] = {}
+    for i, source in enumerate(eligible):
+        if breaker is not None and not breaker.allow(source.oin):
+            outcomes[i] = SourceOutcome(source, "suspended",
+                                        error="tijdelijk uitgeschakeld na herhaalde fouten")
+            continue
+        # VUM: per-source timeout (4 s) bounded by the query's deadline (10 s).
+        budget = min(source.timeout_s, deadline_s - (time.monotonic() - started))
+        tasks[i] = asyncio.create_task(
+            ask_source(client, source, kind, vraag_object, headers_for(source), budget)
+        )
+    if tasks:
+        await asyncio.wait(tasks.values(), timeout=max(deadline_s - (time.monotonic() - started), 0))
+    for i, task in tasks.items():
+        if task.done():
+            outcomes[i] = task.result()
+        else:  # pragma: no cover - ask_source's own timeout fires first
+            task.cancel()
+            outcomes[i] = SourceOutcome(eligible[i], "timeout", error="deadline van de vraag")
+        if breaker is not None:
+            breaker.record(eligible[i].oin, outcomes[i].status == "answered")
+    return [outcomes[i] for i in range(len(eligible))]
