@@ -1,0 +1,254 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The facility's two operations — a query across all sources and a detail request — keeping every VUM rule.
+
+Storage (result sets, audit) and the source directory are passed in as small interfaces, so the
+same service runs on SQLite, PostgreSQL or in memory, behind the API, the portal or a benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+from pydantic import ValidationError
+
+from vum import KOPPELVLAK_VERSION
+from vum.facility.breaker import CircuitBreaker
+from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
+from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent
+from vum.matching.engine import ColumnarEngine
+from vum.standard.kinds import Kind
+from vum.standard.query import Query, QueryError, parse_query
+from vum.standard.vacature import Vacature
+from vum.standard.werkzoekende import Werkzoekende
+
+
+@dataclass(frozen=True)
+class FacilitySettings:
+    """The agreement framework's limits, with the VUM defaults."""
+
+    facility_oin: str = "00000001000000000000"
+    source_timeout_s: float = 4.0  # VUM pilots: 4 s per source
+    deadline_s: float = 10.0  # VUM: the mediator has the merged answer within 10 s
+    max_per_source: int = 100  # VUM: at most 100 results per source
+    max_details: int = 10  # VUM: at most 10 detail requests per vraagID
+    retention: dt.timedelta = dt.timedelta(days=7)  # VUM: results kept 7 days
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: the responsible organisation (fromParty) and the processor acting for it (viaParty)."""
+
+    from_party: str
+    via_party: str
+    suwi: bool = False
+    user: str | None = None
+
+
+class FacilityError(Exception):
+    """A refusal with the contract's status and error code (400.01, 401, 429.01, 500.1, 500.3)."""
+
+    def __init__(self, status: int, code: str, message: str, details: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+@dataclass
+class ResultSet:
+    """One query's answer, kept for the retention period so details can be fetched later."""
+
+    vraag_id: str
+    kind: Kind
+    party: str
+    created_at: dt.datetime
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    details_used: int = 0
+
+
+class ResultSets(Protocol):
+    """Where result sets live; ``use_detail`` must be atomic across workers."""
+
+    def save(self, result_set: ResultSet) -> None: ...
+
+    def get(self, vraag_id: str) -> ResultSet | None: ...
+
+    def use_detail(self, vraag_id: str, limit: int) -> int | None:
+        """Count one detail request; the new count, or None when the limit was already reached."""
+        ...
+
+    def purge(self, older_than: dt.datetime) -> int: ...
+
+
+class SourceDirectory(Protocol):
+    """The sources that may answer a kind of query (from the party registry)."""
+
+    def sources_for(self, kind: Kind) -> Sequence[SourceEndpoint]: ...
+
+    def source(self, oin: str) -> SourceEndpoint | None: ...
+
+
+class InMemoryResultSets:
+    """Result sets in one process (tests, demos); production uses the store."""
+
+    def __init__(self) -> None:
+        self._sets: dict[str, ResultSet] = {}
+
+    def save(self, result_set: ResultSet) -> None:
+        self._sets[result_set.vraag_id] = result_set
+
+    def get(self, vraag_id: str) -> ResultSet | None:
+        return self._sets.get(vraag_id)
+
+    def use_detail(self, vraag_id: str, limit: int) -> int | None:
+        rs = self._sets.get(vraag_id)
+        if rs is None or rs.details_used >= limit:
+            return None
+        rs.details_used += 1
+        return rs.details_used
+
+    def purge(self, older_than: dt.datetime) -> int:
+        old = [k for k, v in self._sets.items() if v.created_at < older_than]
+        for key in old:
+            del self._sets[key]
+        return len(old)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class QueryAnswer:
+    """The contract answer plus what the portal and the audit log need to know."""
+
+    body: dict[str, Any]
+    outcomes: list[SourceOutcome]
+    ranking: list[dict[str, Any]]
+    elapsed_ms: float
+
+
+class Facility:
+    """Fan-out, merge and rank, vumIDs, detail limits and retention."""
+
+    def __init__(
+        self,
+        settings: FacilitySettings,
+        directory: SourceDirectory,
+        results: ResultSets,
+        codec: VumIdCodec,
+        client: httpx.AsyncClient,
+        breaker: CircuitBreaker | None = None,
+        clock: Any = _now,
+    ) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.results = results
+        self.codec = codec
+        self.client = client
+        self.breaker = breaker if breaker is not None else CircuitBreaker()
+        self._clock = clock
+
+    def _headers(self, caller: Caller, source_oin: str) -> dict[str, str]:
+        # Facility -> source: the asking organisation, the source, and the facility as processor.
+        return {
+            "X-VUM-berichtVersie": KOPPELVLAK_VERSION,
+            "API-Version": KOPPELVLAK_VERSION,
+            "X-VUM-fromParty": caller.from_party,
+            "X-VUM-toParty": source_oin,
+            "X-VUM-viaParty": self.settings.facility_oin,
+            "X-VUM-SUWIparty": "true" if caller.suwi else "false",
+        }
+
+    async def matches(self, kind: Kind, caller: Caller, vraag_object: Any) -> QueryAnswer:
+        started = time.perf_counter()
+        try:
+            query = parse_query(kind, vraag_object, prefix=("vraagObject",))
+        except QueryError as exc:
+            raise FacilityError(400, "400.01", "Ongeldige zoekvraag (invalid query)",
+                                "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems)[:2000]
+                                ) from None
+        sources = self.directory.sources_for(kind)
+        outcomes = await fan_out(
+            self.client, kind, vraag_object, sources, lambda s: self._headers(caller, s.oin),
+            deadline_s=self.settings.deadline_s, breaker=self.breaker,
+        )
+        vraag_id = secrets.token_urlsafe(24)
+        merged, ranking = self._merge(kind, query, outcomes, vraag_id)
+        more = any(o.more for o in outcomes)
+        body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
+        self.results.save(ResultSet(
+            vraag_id, kind, caller.from_party, self._clock(), merged,
+            [{"oin": o.source.oin, "naam": o.source.name, "status": o.status,
+              "ms": round(o.elapsed_ms, 1), "aantal": len(o.matches),
+              "ongeldig": o.invalid_records, "meer": o.more, "fout": o.error} for o in outcomes],
+        ))
+        return QueryAnswer(body, outcomes, ranking, (time.perf_counter() - started) * 1000)
+
+    def _merge(self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome],
+               vraag_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """All valid summaries, ranked with the shared scoring, each with a fresh vumID."""
+        records: list[dict[str, Any]] = []
+        origin: list[tuple[str, str]] = []
+        for outcome in outcomes:
+            for summary in outcome.matches[: self.settings.max_per_source]:
+                origin.append((outcome.source.oin, str(summary[kind.id_field])))
+                records.append({**summary, kind.id_field: str(len(records))})
+        if not records:
+            return [], []
+        ranked = ColumnarEngine(kind, records, eager_text=False).rank(query)
+        merged: list[dict[str, Any]] = []
+        ranking: list[dict[str, Any]] = []
+        for hit in ranked.hits:
+            source, record_id = origin[int(hit.record_id)]
+            summary = {k: v for k, v in records[int(hit.record_id)].items() if k != kind.id_field}
+            summary["vumID"] = self.codec.encode(VumIdContent(source, record_id, vraag_id))
+            merged.append(summary)
+            ranking.append({"score": hit.score, "afstandKm": hit.distance_km, "bron": source,
+                            "uitleg": [e.as_dict() for e in hit.explanations]})
+        return merged, ranking
+
+    async def detail(self, kind: Kind, caller: Caller, vum_id: str) -> dict[str, Any]:
+        try:
+            content = self.codec.decode(vum_id)
+        except InvalidVumId:
+            raise FacilityError(400, "400.01", "Onbekende of ongeldige vumID (invalid vumID)"
+                                ) from None
+        result_set = self.results.get(content.vraag_id)
+        # Only the party that asked may see details, and only within the retention period.
+        if result_set is None or result_set.party != caller.from_party or result_set.kind != kind:
+            raise FacilityError(401, "401", "Niet geautoriseerd (not authorised)")
+        if self._clock() - result_set.created_at > self.settings.retention:
+            raise FacilityError(401, "401", "Resultaat verlopen (result expired)")
+        if self.results.use_detail(content.vraag_id, self.settings.max_details) is None:
+            raise FacilityError(429, "429.01", f"Maximaal {self.settings.max_details} "
+                                "detailverzoeken per zoekvraag (detail limit reached)")
+        source = self.directory.source(content.source)
+        if source is None or not source.enabled:
+            raise FacilityError(503, "500.3", "Bron niet beschikbaar (source unavailable)")
+        url = f"{source.base_url.rstrip('/')}/{kind.resource}/{content.record_id}"
+        try:
+            response = await self.client.get(url, headers=self._headers(caller, source.oin),
+                                             timeout=self.settings.source_timeout_s)
+        except httpx.HTTPError as exc:
+            raise FacilityError(503, "500.3", "Bron niet bereikbaar (source unreachable)",
+                                type(exc).__name__) from None
+        if response.status_code != 200:
+            raise FacilityError(503, "500.3", f"Bron antwoordde {response.status_code}")
+        model = Werkzoekende if kind is Kind.WERKZOEKENDE else Vacature
+        try:
+            record = model.model_validate(response.json()).to_wire()
+        except (ValidationError, ValueError):
+            raise FacilityError(503, "500.3", "Bron gaf een ongeldig detail (invalid detail)"
+                                ) from None
+        return {"bronID": source.oin, kind.detail_member: record}
+
+
+def summaries_by_source(answer: QueryAnswer) -> Mapping[str, int]:
+    """How many summaries each source contributed (for logs and the portal)."""
+    return {o.source.oin: len(o.matches) for o in answer.outcomes}
