@@ -96,13 +96,23 @@ def test_query_answers_within_the_deadline_with_the_good_sources(sources: list[S
     assert all(isinstance(m, VumWerkzoekendeMatch) for m in body.matches)
 
 
-def test_detail_limits_parties_and_retention(sources: list[SourceEndpoint]) -> None:
-    good = sources[:3]
+@pytest.fixture(scope="module")
+def good() -> Iterator[list[SourceEndpoint]]:
+    """Three well-behaved sources of their own, with the VUM default timeouts."""
+    with ExitStack() as stack:
+        yield [
+            SourceEndpoint(f"{90 + i:020d}", f"bron-{i}", stack.enter_context(serve(source_app(
+                Kind.WERKZOEKENDE, list(generate(Kind.WERKZOEKENDE, 40, seed=200 + i))))))
+            for i in range(3)
+        ]
+
+
+def test_detail_limits_parties_and_retention(good: list[SourceEndpoint]) -> None:
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
             clock = [dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)]
-            fac = Facility(FacilitySettings(deadline_s=3.0), Directory(good),
+            fac = Facility(FacilitySettings(), Directory(good),
                            InMemoryResultSets(), VumIdCodec({"k1": new_key()}, "k1"), client,
                            clock=lambda: clock[0])
             answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
