@@ -169,11 +169,16 @@ def _parse_row(cells: dict[str, str], name: str, line: int) -> Occupation:
 
 def split_list(cell: str, exclude: str = "") -> tuple[str, ...]:
     """A `|`-separated cell as unique, trimmed items (case-insensitive), without `exclude`."""
+    if not cell:
+        return ()
     seen = {exclude.casefold()} if exclude else set()
     items: list[str] = []
     for raw in cell.split(LIST_SEPARATOR):
-        item = " ".join(raw.split())
-        if item and item.casefold() not in seen:
-            seen.add(item.casefold())
+        item = raw.strip()
+        if "  " in item or "\t" in item or "\n" in item:
+            item = " ".join(item.split())
+        folded = item.casefold()
+        if item and folded not in seen:
+            seen.add(folded)
             items.append(item)
     return tuple(items)

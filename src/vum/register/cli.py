@@ -73,6 +73,8 @@ def _register(file: Path | None, fmt: FileFormat | None, extend: bool) -> Regist
         return load_builtin().merged(official, "extend") if extend else official
     except RegisterError as exc:
         raise _fail(str(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"kan {file} niet lezen ({exc}) / cannot read {file} ({exc})") from exc
 
 
 def _require(register: Register, ref: str) -> Occupation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -131,8 +132,13 @@ def load_skos(path: Path, rdf_format: str | None = None) -> Register:
         )
     graph = Graph()
     try:
-        graph.parse(path, format=fmt)
-    except (ParserError, SyntaxError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+        with warnings.catch_warnings():
+            # rdflib 7's JSON-LD parser uses its own deprecated ConjunctiveGraph internally;
+            # nothing a caller can change, so it must not surface (tests turn warnings into errors).
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
+            graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except (ParserError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
         raise RegisterError(
             f"{path.name}: kan SKOS-bestand niet lezen ({exc}) / cannot parse SKOS file ({exc})"
         ) from exc

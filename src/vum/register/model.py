@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from vum.register.isco import isco_label
 
 if TYPE_CHECKING:
-    from vum.register.related import Related
+    from vum.register.related import Related, RelatedIndex
     from vum.register.search import SearchHit, SearchIndex
 
 #: Namespace of the built-in occupations' URIs. Never change it: URIs end up in stored profiles
@@ -21,9 +21,6 @@ BUILTIN_NAMESPACE = "https://data.openvum.nl/id/beroep/"
 
 #: What a register key may look like (the last path segment of a built-in URI).
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-#: An ISCO-08 unit group: four digits.
-ISCO_UNIT_PATTERN = re.compile(r"^\d{4}$")
 
 MergeMode = Literal["extend", "replace"]
 
@@ -78,6 +75,7 @@ class _Lazy:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     index: SearchIndex | None = None
+    related: RelatedIndex | None = None
 
 
 class Register:
@@ -152,9 +150,7 @@ class Register:
 
     def related(self, uri: str, limit: int = 10) -> list[Related]:
         """Occupations related to this one, strongest first (see `vum.register.related`)."""
-        from vum.register.related import related_occupations
-
-        return related_occupations(self, self.require(uri), limit=limit)
+        return self.related_index().related(self.require(uri), limit=limit)
 
     def search_index(self) -> SearchIndex:
         """The free-text index, built once on first use."""
@@ -166,6 +162,17 @@ class Register:
 
                     lazy.index = SearchIndex(self._occupations)
         return lazy.index
+
+    def related_index(self) -> RelatedIndex:
+        """Folded skills and symmetric curated links, built once on first use."""
+        lazy = self._lazy
+        if lazy.related is None:
+            with lazy.lock:
+                if lazy.related is None:
+                    from vum.register.related import RelatedIndex
+
+                    lazy.related = RelatedIndex(self._occupations)
+        return lazy.related
 
     # -- combining registers -------------------------------------------------------------------
 
@@ -186,21 +193,29 @@ class Register:
             )
         combined: dict[str, Occupation] = {occ.uri: occ for occ in self._occupations}
         keys = set(self._by_key)
+        # The other register's keys as they will be here: a shared URI takes this side's key,
+        # a taken key gets the source as prefix. Its curated links follow the renames.
+        renamed: dict[str, str] = {}
         for occ in other:
             mine = combined.get(occ.uri)
             if mine is not None:
+                renamed[occ.key] = mine.key
+            else:
+                key = occ.key if occ.key not in keys else _free_key(f"{occ.source}-{occ.key}", keys)
+                keys.add(key)
+                renamed[occ.key] = key
+        for occ in other:
+            links = tuple(renamed.get(k, k) for k in occ.related_keys)
+            mine = combined.get(occ.uri)
+            if mine is None:
+                combined[occ.uri] = replace(occ, key=renamed[occ.key], related_keys=links)
+            else:
                 combined[occ.uri] = replace(
                     mine,
                     synonyms=_union(mine.synonyms, occ.synonyms, exclude=mine.label),
                     skills=_union(mine.skills, occ.skills),
-                    related_keys=_union(mine.related_keys, occ.related_keys),
+                    related_keys=_union(mine.related_keys, links),
                 )
-                continue
-            key = occ.key
-            if key in keys:
-                key = _free_key(f"{occ.source}-{occ.key}", keys)
-            keys.add(key)
-            combined[occ.uri] = occ if key == occ.key else replace(occ, key=key)
         return Register(combined.values())
 
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vum.register.normalize import fold
+from vum.register.normalize import fold, fold_many
 
 if TYPE_CHECKING:
-    from vum.register.model import Occupation, Register
+    from vum.register.model import Occupation
 
 # Strengths per kind of link. Curated links are the strongest by construction: a mediator or
 # domain expert said so. The ISCO bands follow the classification's granularity; shared skills
@@ -18,7 +19,7 @@ CURATED = 0.9
 SAME_UNIT_GROUP = 0.6
 SAME_MINOR_GROUP = 0.4
 SKILLS_BONUS = 0.1  # × Jaccard, on top of the bands above
-SKILLS_ONLY = 0.5  # × Jaccard, when only skills connect the two
+SKILLS_ONLY = 0.35  # × Jaccard, when only skills connect the two (stays below a minor group)
 #: How many shared skills a reason names.
 REASON_SKILLS = 3
 
@@ -32,49 +33,59 @@ class Related:
     reason: str
 
 
-def related_occupations(register: Register, occ: Occupation, limit: int = 10) -> list[Related]:
-    """Occupations related to `occ`, strongest first (ties by label)."""
-    if limit <= 0:
-        return []
-    curated = {o.uri for o in register.related_to(occ)}
-    # Curated links are symmetric: B listed in A means A is related to B too.
-    curated.update(o.uri for o in register if occ.key in o.related_keys)
-    my_skills = _skill_set(occ)
-    found: list[Related] = []
-    for other in register:
-        if other.uri == occ.uri:
-            continue
-        shared = sorted(my_skills & _skill_set(other))
-        union = len(my_skills | _skill_set(other))
-        jaccard = len(shared) / union if union else 0.0
-        reasons: list[str] = []
-        if other.uri in curated:
-            strength = CURATED + SKILLS_BONUS * jaccard
-            reasons.append("loopbaanstap")
-        elif occ.isco and other.isco == occ.isco:
-            strength = SAME_UNIT_GROUP + SKILLS_BONUS * jaccard
-            reasons.append(f"zelfde beroepsgroep (ISCO {occ.isco})")
-        elif occ.broader and other.broader == occ.broader:
-            strength = SAME_MINOR_GROUP + SKILLS_BONUS * jaccard
-            reasons.append(f"verwante beroepsgroep (ISCO {occ.broader})")
-        elif shared:
-            strength = SKILLS_ONLY * jaccard
-        else:
-            continue
-        if shared:
-            names = _display_skills(occ, shared)
-            reasons.append("gedeelde vaardigheden: " + ", ".join(names[:REASON_SKILLS]))
-        found.append(Related(other, round(min(strength, 1.0), 3), "; ".join(reasons)))
-    found.sort(key=lambda r: (-r.strength, r.occupation.label.casefold()))
-    return found[:limit]
+class RelatedIndex:
+    """What relating occupations needs, computed once per register (`Register.related_index`)."""
 
+    def __init__(self, occupations: Sequence[Occupation]) -> None:
+        self.occupations: tuple[Occupation, ...] = tuple(occupations)
+        # Skills folded, so "Heftruck" and "heftruck" are one skill across files written by
+        # different people.
+        folded = iter(fold_many([s for o in self.occupations for s in o.skills]))
+        self.skills: dict[str, frozenset[str]] = {
+            o.uri: frozenset(" ".join(next(folded)) for _ in o.skills) for o in self.occupations
+        }
+        by_key = {o.key: o for o in self.occupations}
+        # Curated links are symmetric: B listed in A means A is related to B too.
+        self.curated: dict[str, set[str]] = {o.uri: set() for o in self.occupations}
+        for occ in self.occupations:
+            for key in occ.related_keys:
+                other = by_key.get(key)
+                if other is not None and other.uri != occ.uri:
+                    self.curated[occ.uri].add(other.uri)
+                    self.curated[other.uri].add(occ.uri)
 
-def _skill_set(occ: Occupation) -> set[str]:
-    # Folded, so "Heftruck" and "heftruck" are one skill across files written by different people.
-    return {fold(s) for s in occ.skills}
-
-
-def _display_skills(occ: Occupation, shared: list[str]) -> list[str]:
-    """The shared skills as written in `occ` (its order), not in folded form."""
-    wanted = set(shared)
-    return [s for s in occ.skills if fold(s) in wanted]
+    def related(self, occ: Occupation, limit: int = 10) -> list[Related]:
+        """Occupations related to `occ`, strongest first (ties by label)."""
+        if limit <= 0:
+            return []
+        curated = self.curated.get(occ.uri, set())
+        mine = self.skills.get(occ.uri, frozenset())
+        found: list[Related] = []
+        for other in self.occupations:
+            if other.uri == occ.uri:
+                continue
+            theirs = self.skills[other.uri]
+            shared = mine & theirs
+            jaccard = len(shared) / len(mine | theirs) if shared else 0.0
+            if other.uri in curated:
+                strength, reason = CURATED, "loopbaanstap"
+            elif occ.isco and other.isco == occ.isco:
+                strength, reason = SAME_UNIT_GROUP, f"zelfde beroepsgroep (ISCO {occ.isco})"
+            elif occ.broader and other.broader == occ.broader:
+                strength, reason = SAME_MINOR_GROUP, f"verwante beroepsgroep (ISCO {occ.broader})"
+            elif shared:
+                strength, reason = 0.0, ""
+            else:
+                continue
+            if strength:
+                strength += SKILLS_BONUS * jaccard
+            else:
+                strength = SKILLS_ONLY * jaccard
+            if shared:
+                # Named as written in `occ`, in its order, not in folded form.
+                names = [s for s in occ.skills if fold(s) in shared][:REASON_SKILLS]
+                skills = "gedeelde vaardigheden: " + ", ".join(names)
+                reason = f"{reason}; {skills}" if reason else skills
+            found.append(Related(other, round(min(strength, 1.0), 3), reason))
+        found.sort(key=lambda r: (-r.strength, r.occupation.label.casefold()))
+        return found[:limit]

@@ -1,36 +1,59 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Free-text occupation search: a precomputed index over labels and synonyms, scored with rapidfuzz.
+"""Free-text occupation search: ranking occupations for what a mediator types.
 
-Two signals are combined for every indexed string (label or synonym):
-
-* whole-string similarity of the canonical compact forms (typos, compounds written apart or
-  together, plural and female forms, diacritics) — ``fuzz.ratio`` over all strings at once;
-* word coverage: how well every query word is found among the string's words — exactly, in
-  canonical form, with a typo, as the beginning of a word (typeahead) or as part of a compound
-  ("chauffeur" in "vrachtwagenchauffeur") — which makes word order irrelevant and lets
-  abbreviations ("CE", "IG") count as words of their own.
-
-Only rapidfuzz's C loops touch all strings; Python only visits the strings that matched.
+Every indexed string (label or synonym) is scored by word coverage: how well each query word is
+found among the string's words (exactly, in canonical form, with a typo, as a prefix or as part
+of a compound; see index.py), weighted by word length, times a precision factor for the words
+the query did not ask for. Word order is thus irrelevant and abbreviations ("CE", "IG") count
+as words. A query of two or three words is also scored as the one compound word it joins to,
+so "vrachtwagen chauffeur" and "vrachtwagenchauffeur" are equal, typos included. The best
+string of each occupation represents it; further strings that match nearly as well add a small
+bonus, and query words spread over several of its strings ("juf" + "basisschool...") still
+count, a little less. Only rapidfuzz and ``str.find`` touch every string.
 """
 
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
+from vum.register.index import WordIndex, fuzzy_cutoff, is_lead
 from vum.register.model import Occupation
 from vum.register.normalize import canon, tokens
 
 #: At most this many query words are used: a pasted paragraph must not make search slow.
 MAX_QUERY_WORDS = 8
+#: Function words (and vacancy-text filler) that say nothing about an occupation; ignored in
+#: queries unless nothing else is left.
+QUERY_STOPWORDS = frozenset(
+    "de het een en of van voor met in op te bij aan als om uit naar ons onze wij we "  # noqa: SIM905
+    "zoeken zoekt gezocht vacature m v mv".split()
+)
+#: Queries of up to this many words are also tried as one compound word ("kinder opvang").
+MAX_JOINED_WORDS = 3
 #: Hits scoring below this are noise, not suggestions.
 MIN_SCORE = 40.0
-#: Whole-string similarity below this cannot contribute (it maps to 2F-100 ≤ 40).
-FULL_CUTOFF = 70.0
+#: Each query word the register does not know at all lowers the score by this factor.
+MISSING_WORD_FACTOR = 0.92
+MAX_MISSING = 3
+#: Strings naming a leading role, when the query names none.
+LEAD_FACTOR = 0.97
+#: Query words found across several strings of one occupation instead of in one string.
+SPREAD_FACTOR = 0.88
+#: Each other string of the same occupation within this margin of its best adds the bonus
+#: (at most SUPPORT_MAX of them).
+SUPPORT_MARGIN = 8.0
+SUPPORT_BONUS = 1.0
+SUPPORT_MAX = 3
+#: A query word occurring this often in the vocabulary ("medewerker") is scored only within the
+#: occupations that its rarer companions found, which keeps such queries fast.
+FREQUENT = 60
+#: A word found in more strings than this is scored last (see `SearchIndex.search`).
+BULKY = 150
+#: Of a bulky word's strings, this many per requested hit are scored.
+BULKY_SAMPLE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,235 +66,233 @@ class SearchHit:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One indexed string (a label or a synonym) of one occupation."""
-
-    occupation: int
-    text: str
-    is_label: bool
-    raw_tokens: tuple[str, ...]
-    canon_tokens: tuple[str, ...]
+@dataclass(slots=True)
+class _Query:
+    raw: list[str]
+    canon: list[str]
     compact: str
-    canon_compact: str
+    lead: bool
 
 
-class _Forms:
-    """Word forms (tokens and compacts) → entries, plus a joined string for substring search."""
-
-    __slots__ = ("entries", "forms", "joined", "position", "starts")
-
-    def __init__(self, mapping: dict[str, list[int]]) -> None:
-        self.forms: list[str] = list(mapping)
-        self.position: dict[str, int] = {f: k for k, f in enumerate(self.forms)}
-        self.entries: list[list[int]] = [mapping[f] for f in self.forms]
-        # One newline-separated string lets str.find (C speed) locate a fragment in every form;
-        # `starts` maps a position back to its form by bisection.
-        self.starts: list[int] = []
-        offset = 0
-        for form in self.forms:
-            self.starts.append(offset)
-            offset += len(form) + 1
-        self.joined = "\n".join(self.forms)
-
-    def occurrences(self, needle: str) -> Iterator[tuple[int, int]]:
-        """(form index, position in form) of every occurrence of `needle`."""
-        joined, starts = self.joined, self.starts
-        pos = joined.find(needle)
-        while pos != -1:
-            k = bisect_right(starts, pos) - 1
-            yield k, pos - starts[k]
-            pos = joined.find(needle, pos + 1)
-
-
-def _fuzzy_cutoff(length: int) -> float:
-    # One wrong letter in a four-letter word is 75; longer words tolerate two.
-    return 75.0 if length <= 4 else 72.0 if length <= 6 else 70.0
-
-
-def _fragment_score(query_len: int, form_len: int, pos: int) -> float:
-    """Score of a query word found inside a longer word form, by where it was found."""
-    share = query_len / form_len
-    if pos == 0:
-        return 75.0 + 20.0 * share  # typeahead: the beginning of a word
-    if pos + query_len == form_len:
-        return 80.0 + 15.0 * share  # the head of a Dutch compound: vrachtwagen|chauffeur
-    return 65.0 + 15.0 * share  # somewhere in the middle
-
-
-class SearchIndex:
-    """Everything search needs, computed once per register."""
-
-    def __init__(self, occupations: Sequence[Occupation]) -> None:
-        self.occupations: tuple[Occupation, ...] = tuple(occupations)
-        entries: list[_Entry] = []
-        raw_forms: dict[str, list[int]] = {}
-        canon_forms: dict[str, list[int]] = {}
-        compacts: dict[str, list[int]] = {}
-        for i, occ in enumerate(self.occupations):
-            seen: set[str] = set()
-            for n, text in enumerate(occ.labels):
-                raw = tuple(tokens(text))
-                if not raw:
-                    continue
-                can = tuple(canon(t) for t in raw)
-                entry = _Entry(i, text, n == 0, raw, can, "".join(raw), "".join(can))
-                if entry.compact in seen:
-                    continue  # "ICT-medewerker" and "ICT medewerker" are one entry
-                seen.add(entry.compact)
-                e = len(entries)
-                entries.append(entry)
-                raw_words = {*raw, entry.compact} if len(raw) > 1 else set(raw)
-                canon_words = {*can, entry.canon_compact} if len(can) > 1 else set(can)
-                for word in raw_words:
-                    raw_forms.setdefault(word, []).append(e)
-                for word in canon_words:
-                    canon_forms.setdefault(word, []).append(e)
-                compacts.setdefault(entry.canon_compact, []).append(e)
-        self._entries = entries
-        self._raw = _Forms(raw_forms)
-        self._canon = _Forms(canon_forms)
-        self._compacts = _Forms(compacts)
-
-    def __len__(self) -> int:
-        """Number of indexed strings."""
-        return len(self._entries)
-
-    # -- scoring -------------------------------------------------------------------------------
-
-    def _word_scores(self, raw: str, can: str) -> dict[int, float]:
-        """Best score per entry for one query word (empty when the word occurs nowhere)."""
-        best: dict[int, float] = {}
-
-        def credit(forms: _Forms, k: int, score: float) -> None:
-            for e in forms.entries[k]:
-                if score > best.get(e, 0.0):
-                    best[e] = score
-
-        if len(can) <= 3 or len(raw) <= 2:
-            # Short words are abbreviations (CE, IG, BBL) or tiny words (kok): exact only.
-            for forms, word in ((self._raw, raw), (self._canon, can)):
-                k = forms.position.get(word)
-                if k is not None:
-                    credit(forms, k, 100.0)
-        else:
-            for _form, score, k in process.extract(
-                can,
-                self._canon.forms,
-                scorer=fuzz.ratio,
-                score_cutoff=_fuzzy_cutoff(len(can)),
-                limit=None,
-            ):
-                credit(self._canon, k, float(score))
-        if len(raw) >= 3:
-            for forms, word in ((self._raw, raw), (self._canon, can)):
-                if len(word) < 3:
-                    continue
-                for k, pos in forms.occurrences(word):
-                    form_len = len(forms.forms[k])
-                    if form_len == len(word):
-                        credit(forms, k, 100.0)
-                    elif pos == 0 or pos + len(word) == form_len or len(word) >= 4:
-                        credit(forms, k, _fragment_score(len(word), form_len, pos))
-        return best
+class SearchIndex(WordIndex):
+    """The word index plus ranking; built once per register (`Register.search_index`)."""
 
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
         """Occupations for free text, best first; [] for empty text."""
-        raw_words = tokens(text)[:MAX_QUERY_WORDS]
-        if not raw_words or limit <= 0:
+        typed = tokens(text)
+        raw = [w for w in typed if w not in QUERY_STOPWORDS][:MAX_QUERY_WORDS] or typed[:1]
+        if not raw or limit <= 0:
             return []
-        canon_words = [canon(w) for w in raw_words]
-        q_compact = "".join(raw_words)
-        q_canon = "".join(canon_words)
+        # The compact form keeps the function words: "chef de partie" is "chefdepartie".
+        compact = "".join(typed[: len(raw) + MAX_QUERY_WORDS])
+        query = _Query(raw, [canon(w) for w in raw], compact, any(is_lead(w) for w in raw))
+        words, weights, missing = self._score_words(query)
+        penalty = MISSING_WORD_FACTOR ** min(missing, MAX_MISSING)
+        joined: dict[int, float] = {}
+        if 1 < len(typed) <= MAX_JOINED_WORDS:
+            # A compound typed apart ("kinder opvang") also counts as the word it joins to.
+            joined = self.word_scores(query.compact, canon(query.compact))
 
-        # Word coverage.
-        per_word: list[dict[int, float]] = []
-        weights: list[float] = []
-        missing = 0
-        for raw, can in zip(raw_words, canon_words, strict=True):
-            scores = self._word_scores(raw, can)
-            if scores:
-                per_word.append(scores)
-                weights.append(float(min(max(len(raw), 3), 12)))
+        per_occ = self._candidates(query, words, weights, penalty, joined, limit)
+        spread = self._spread_scores(per_occ, words, weights, penalty) if len(words) > 1 else {}
+        ranked: list[tuple[float, bool, int, bool]] = []
+        for o, hits in per_occ.items():
+            hits.sort(reverse=True)
+            score, label_hit, e = hits[0]
+            if score < 100.0:
+                # More strings that match nearly as well: more evidence for this occupation.
+                support = sum(
+                    1 for h in hits[1 : 1 + SUPPORT_MAX] if h[0] >= score - SUPPORT_MARGIN
+                )
+                score = min(99.0, score + SUPPORT_BONUS * support)
+            spread_score = spread.get(o, 0.0)
+            if spread_score > score:
+                ranked.append((spread_score, label_hit, e, True))
             else:
+                ranked.append((score, label_hit, e, False))
+        # Best first; on equal scores a preferred label before a synonym.
+        top = heapq.nlargest(limit, ranked, key=lambda t: (t[0], t[1], -t[2]))
+        return [
+            self._spread_hit(e, score, words) if split else self._hit(e, score, query)
+            for score, _label, e, split in top
+        ]
+
+    # -- scoring steps -------------------------------------------------------------------------
+
+    def _score_words(
+        self, query: _Query
+    ) -> tuple[dict[str, dict[int, float]], dict[str, float], int]:
+        """Scores per entry for each query word the register knows; weights; unknown count."""
+        # Rarest first; short words (exact lookups) last, as they narrow nothing down.
+        order = sorted(
+            (len(raw) < 3, self.frequency(raw, can), raw, can)
+            for raw, can in zip(query.raw, query.canon, strict=True)
+        )
+        words: dict[str, dict[int, float]] = {}
+        weights: dict[str, float] = {}
+        missing = 0
+        found_occupations: set[int] = set()
+        for _short, frequency, raw, can in order:
+            if raw in words:
+                continue
+            scores = None
+            if frequency > FREQUENT and found_occupations and not self.is_cached(raw, can):
+                entries = self.entries_of(found_occupations)
+                if len(entries) < frequency:
+                    scores = self.word_scores_in(raw, can, entries)
+            if scores is None:
+                scores = self.word_scores(raw, can)
+            if not scores:
                 missing += 1  # a word the register does not know ("zzp", "vacature") is noise
-        total_weight = sum(weights)
-        penalty = 0.92**missing
-        candidates: set[int] = set()
-        for scores in per_word:
-            candidates.update(scores)
+                continue
+            words[raw] = scores
+            weights[raw] = float(min(max(len(raw), 3), 12))
+            if len(raw) >= 3:  # "en", "ce": exact and cheap, but found in too many strings
+                found_occupations.update(self.owner[e] for e in scores)
+        return words, weights, missing
 
-        # Whole-string similarity of the canonical compact forms.
-        full: dict[int, float] = {}
-        for _form, score, k in process.extract(
-            q_canon, self._compacts.forms, scorer=fuzz.ratio, score_cutoff=FULL_CUTOFF, limit=None
-        ):
-            # 2F-100 keeps near-identical strings near 100 but punishes a wrong word hard:
-            # "cechauffeur" vs "buschauffeur" is 87 by ratio, too close to a real match.
-            value = 2.0 * float(score) - 100.0
-            for e in self._compacts.entries[k]:
-                full[e] = value
-                candidates.add(e)
+    def _candidates(
+        self,
+        query: _Query,
+        words: dict[str, dict[int, float]],
+        weights: dict[str, float],
+        penalty: float,
+        joined: dict[int, float],
+        limit: int,
+    ) -> dict[int, list[tuple[float, bool, int]]]:
+        """Scored candidate strings per occupation.
 
-        q_len = len(q_canon)
-        best: dict[int, tuple[float, bool, int]] = {}
+        Words found in very many strings ("medewerker") would make every such string a
+        candidate. The strings the other words found are scored first; of the rest only those
+        where the bulky words score best, and only when they could still reach the list.
+        """
+        bulky = {w for w, sc in words.items() if len(sc) > BULKY}
+        if len(joined) > BULKY:  # "medewerker s" joins to "medewerkers"
+            strong = set(
+                self.best_entries(query.compact, canon(query.compact), BULKY_SAMPLE * limit, 1)
+            )
+        else:
+            strong = set(joined)
+        for word, scores in words.items():
+            if word not in bulky:
+                strong.update(scores)
+        score_args = (query, words, weights, penalty, joined)
+        per_occ = self._entry_scores(strong, *score_args)
+        if bulky:
+            rest: set[int] = set()
+            for word in bulky:
+                rest.update(self.best_entries(word, canon(word), BULKY_SAMPLE * limit, len(words)))
+            rest -= strong
+            bound = penalty * 100.0 * sum(weights[w] for w in bulky) / sum(weights.values())
+            best = sorted((max(h)[0] for h in per_occ.values()), reverse=True)
+            # Within SUPPORT_MARGIN they could still add support to an occupation in the list.
+            if len(best) < limit or bound + SUPPORT_MARGIN >= best[limit - 1]:
+                for o, hits in self._entry_scores(rest, *score_args).items():
+                    per_occ.setdefault(o, []).extend(hits)
+        return per_occ
+
+    def _entry_scores(
+        self,
+        candidates: set[int],
+        query: _Query,
+        words: dict[str, dict[int, float]],
+        weights: dict[str, float],
+        penalty: float,
+        joined: dict[int, float],
+    ) -> dict[int, list[tuple[float, bool, int]]]:
+        """Score of each candidate entry, grouped by occupation."""
+        owner, is_label, lead, n_words, compact = (
+            self.owner,
+            self.is_label,
+            self.lead,
+            self.n_words,
+            self.compact,
+        )
+        pairs = [(weights[w], scores) for w, scores in words.items()]
+        total = sum(weights.values())
+        found = len(pairs)
+        per_occ: dict[int, list[tuple[float, bool, int]]] = {}
         for e in candidates:
-            entry = self._entries[e]
-            if entry.compact == q_compact:
+            if compact[e] == query.compact:
                 score = 100.0
             else:
                 cover = 0.0
-                if total_weight:
-                    cover = (
-                        sum(w * s.get(e, 0.0) for w, s in zip(weights, per_word, strict=True))
-                        / total_weight
-                    )
-                precision = min(1.0, q_len / max(len(entry.canon_compact), 1))
-                score = min(
-                    99.0, max(cover * (0.85 + 0.15 * precision) * penalty, full.get(e, 0.0))
-                )
-            if score < MIN_SCORE:
-                continue
-            key = (score, entry.is_label, e)
-            current = best.get(entry.occupation)
-            if current is None or (score, entry.is_label) > current[:2]:
-                best[entry.occupation] = key
-        top = heapq.nlargest(limit, best.values(), key=lambda t: (t[0], t[1], -t[2]))
-        return [
-            self._hit(e, score, raw_words, canon_words, full.get(e, 0.0)) for score, _l, e in top
-        ]
+                for w, s in pairs:
+                    cover += w * s.get(e, 0.0)
+                cover = cover / total if total else 0.0
+                # Precision counts words, not letters: every extra word in a string is one
+                # more thing the mediator did not ask for, however long or short it is.
+                precision = min(1.0, found / n_words[e])
+                score = cover * (0.85 + 0.15 * precision) * penalty
+                if e in joined:
+                    score = max(score, joined[e] * (0.85 + 0.15 / n_words[e]))
+                if lead[e] and not query.lead:
+                    # Without a word like "teamleider" or "manager" a mediator means the job
+                    # itself: "callcenter" is the agent before the callcenter's team leader.
+                    score *= LEAD_FACTOR
+                score = min(score, 99.0)
+            if score >= MIN_SCORE:
+                per_occ.setdefault(owner[e], []).append((score, is_label[e], e))
+        return per_occ
+
+    def _spread_scores(
+        self,
+        per_occ: dict[int, list[tuple[float, bool, int]]],
+        words: dict[str, dict[int, float]],
+        weights: dict[str, float],
+        penalty: float,
+    ) -> dict[int, float]:
+        """Occupation-level coverage: each word's best string of the occupation, discounted."""
+        first = self.first_entry
+        pairs = [(weights[w], scores) for w, scores in words.items()]
+        factor = SPREAD_FACTOR * penalty / sum(weights.values())
+        spread: dict[int, float] = {}
+        for o in per_occ:
+            entries = range(first[o], first[o + 1])
+            total = 0.0
+            for w, scores in pairs:
+                total += w * max(scores.get(e, 0.0) for e in entries)
+            spread[o] = total * factor
+        return spread
 
     # -- explanation ---------------------------------------------------------------------------
 
-    def _hit(
-        self, e: int, score: float, raw_words: list[str], canon_words: list[str], full: float
-    ) -> SearchHit:
-        entry = self._entries[e]
-        kind = "naam" if entry.is_label else "synoniem"
-        quoted = f"{kind} '{entry.text}'"
+    def _hit(self, e: int, score: float, query: _Query) -> SearchHit:
+        text = self.text[e]
+        quoted = f"{'naam' if self.is_label[e] else 'synoniem'} '{text}'"
         if score >= 100.0:
             why = f"exact gelijk aan {quoted}"
-        elif full >= score:
-            why = f"lijkt op {quoted} (spelling, woordvorm of typfout)"
         else:
+            forms = (*self.raw_words[e], self.compact[e])
+            canon_forms = (*self.canon_words[e], self.canon_compact[e])
             parts = [
-                f"{w} ({_relation(w, c, entry)})"
-                for w, c in zip(raw_words, canon_words, strict=True)
+                f"{w} ({_relation(w, c, forms, canon_forms)})"
+                for w, c in zip(query.raw, query.canon, strict=True)
             ]
             why = f"zoekwoorden in {quoted}: " + ", ".join(parts)
-        return SearchHit(self.occupations[entry.occupation], round(score, 1), entry.text, why)
+        return SearchHit(self.occupations[self.owner[e]], round(score, 1), text, why)
+
+    def _spread_hit(self, e: int, score: float, words: dict[str, dict[int, float]]) -> SearchHit:
+        o = self.owner[e]
+        entries = range(self.first_entry[o], self.first_entry[o + 1])
+        parts = []
+        for word, scores in words.items():
+            where = max(entries, key=lambda x: scores.get(x, 0.0))
+            if scores.get(where, 0.0) > 0.0:
+                parts.append(f"{word} → '{self.text[where]}'")
+        why = "zoekwoorden verspreid over naam en synoniemen: " + ", ".join(parts)
+        return SearchHit(self.occupations[o], round(score, 1), self.text[e], why)
 
 
-def _relation(raw: str, can: str, entry: _Entry) -> str:
-    """Dutch description of how one query word relates to an indexed string."""
-    words = (*entry.raw_tokens, entry.compact)
-    if raw in words:
+def _relation(raw: str, can: str, forms: tuple[str, ...], canon_forms: tuple[str, ...]) -> str:
+    """Dutch description of how one query word relates to the words of an indexed string."""
+    if raw in forms:
         return "exact"
-    if can in (*entry.canon_tokens, entry.canon_compact):
+    if can in canon_forms:
         return "woordvorm"
-    if any(w.startswith(raw) for w in words):
+    if any(w.startswith(raw) for w in forms):
         return "begin van woord"
-    if len(raw) >= 3 and any(raw in w for w in words):
+    if len(raw) >= 3 and any(raw in w for w in forms):
         return "deel van samenstelling"
-    best = max((fuzz.ratio(can, w) for w in entry.canon_tokens), default=0.0)
-    return "typfout" if best >= _fuzzy_cutoff(len(can)) else "niet gevonden"
+    best = max((fuzz.ratio(can, w) for w in canon_forms), default=0.0)
+    return "typfout" if best >= fuzzy_cutoff(len(can)) else "niet gevonden"
