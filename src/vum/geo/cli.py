@@ -9,9 +9,19 @@ from typing import Annotated, Any
 
 import typer
 
-from vum.geo.lookup import distance_km, gemeente_of, regio_of, resolve
 from vum.geo.postcode import PostcodeError
-from vum.geo.tables import arbeidsmarktregios, gemeenten
+
+
+class _LazyGeo:
+    """vum.geo on first use: `vum --help` and other commands need not load numpy and the tables."""
+
+    def __getattr__(self, name: str) -> Any:
+        import vum.geo
+
+        return getattr(vum.geo, name)
+
+
+geo = _LazyGeo()
 
 app = typer.Typer(
     help="Geografie: postcodes, afstanden, gemeenten en regio's (geography).",
@@ -38,7 +48,7 @@ def resolve_cmd(
 ) -> None:
     """Coördinaten, plaats en gemeente van een postcode (coordinates, place and gemeente)."""
     try:
-        loc = resolve(postcode)
+        loc = geo.resolve(postcode)
     except PostcodeError as error:
         raise _fail(error) from None
     if as_json:
@@ -60,8 +70,8 @@ def distance_cmd(
 ) -> None:
     """Hemelsbrede afstand tussen twee postcodes in km (straight-line distance)."""
     try:
-        la, lb = resolve(a), resolve(b)
-        km = distance_km(a, b)
+        la, lb = geo.resolve(a), geo.resolve(b)
+        km = geo.distance_km(a, b)
     except PostcodeError as error:
         raise _fail(error) from None
     if as_json:
@@ -83,7 +93,7 @@ def distance_cmd(
 @app.command("regions")
 def regions_cmd(as_json: JsonOption = False) -> None:
     """De 35 arbeidsmarktregio's met hun aantal gemeenten (the labour-market regions)."""
-    regios = sorted(arbeidsmarktregios().values(), key=lambda r: r.code)
+    regios = sorted(geo.arbeidsmarktregios().values(), key=lambda r: r.code)
     if as_json:
         _emit_json(
             [
@@ -104,7 +114,7 @@ def regions_cmd(as_json: JsonOption = False) -> None:
             f"{r.code}  {r.name:<{width}}  {len(r.gemeenten):>3} gemeenten  "
             f"(centrumgemeente {r.centrumgemeente})"
         )
-    typer.echo(f"{len(regios)} arbeidsmarktregio's, {len(gemeenten())} gemeenten")
+    typer.echo(f"{len(regios)} arbeidsmarktregio's, {len(geo.gemeenten())} gemeenten")
 
 
 @app.command("gemeente")
@@ -114,9 +124,9 @@ def gemeente_cmd(
 ) -> None:
     """Gemeente en arbeidsmarktregio van een postcode (gemeente and labour-market region)."""
     try:
-        loc = resolve(postcode)
-        gemeente = gemeente_of(postcode)
-        regio = regio_of(postcode)
+        loc = geo.resolve(postcode)
+        gemeente = geo.gemeente_of(postcode)
+        regio = geo.regio_of(postcode)
     except PostcodeError as error:
         raise _fail(error) from None
     if as_json:

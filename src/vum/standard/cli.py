@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from vum.standard.kinds import Kind
-from vum.standard.schema import Part, Side, json_schema
+from vum.standard.parts import Part, Side
 
 standard_app = typer.Typer(
     help="De gegevensstandaard: JSON Schema's en codelijsten (the data standard).",
@@ -99,6 +99,8 @@ def schema(
     ] = Side.BRON,
 ) -> None:
     """Print het JSON Schema dat uit de modellen volgt (print the generated JSON Schema)."""
+    from vum.standard.schema import json_schema
+
     sys.stdout.write(json.dumps(json_schema(kind, part, side), ensure_ascii=False, indent=2) + "\n")
 
 

@@ -3,29 +3,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
 from vum import KOPPELVLAK_VERSION
 from vum.standard.kinds import Kind
+from vum.standard.parts import Part, Side
 from vum.standard.query import query_model
 from vum.standard.vacature import MPVacatureMatch, Vacature, VumVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch, VumWerkzoekendeMatch, Werkzoekende
-
-
-class Part(StrEnum):
-    DETAIL = "detail"
-    SUMMARY = "summary"
-    QUERY = "query"
-
-
-class Side(StrEnum):
-    """Which contract: source (VUM-Bron: idWerkzoekende) or mediator (VUM-Bemiddelaar: vumID)."""
-
-    BRON = "bron"
-    BEMIDDELAAR = "bemiddelaar"
 
 
 _SUMMARIES: dict[tuple[Kind, Side], type[BaseModel]] = {
