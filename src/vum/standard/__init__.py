@@ -58,7 +58,31 @@ _EXPORTS = {
     "Werkzoekende": "vum.standard.werkzoekende",
 }
 
-__all__ = [*sorted(_EXPORTS), "codelists"]
+__all__ = [
+    "ATTRIBUTES",
+    "Attribute",
+    "DocumentError",
+    "DocumentReport",
+    "Error",
+    "Kind",
+    "LanguageRequirement",
+    "MPVacatureMatch",
+    "MPWerkzoekendeMatch",
+    "Problem",
+    "Query",
+    "QueryError",
+    "Vacature",
+    "VumVacatureMatch",
+    "VumWerkzoekendeMatch",
+    "Werkzoekende",
+    "codelists",
+    "matches",
+    "parse_query",
+    "query_model",
+    "strip_detail_only",
+    "summary_of",
+    "validate_document",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,6 @@ from vum.standard.query import query_model
 from vum.standard.vacature import MPVacatureMatch, Vacature, VumVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch, VumWerkzoekendeMatch, Werkzoekende
 
-
 _SUMMARIES: dict[tuple[Kind, Side], type[BaseModel]] = {
     (Kind.WERKZOEKENDE, Side.BRON): MPWerkzoekendeMatch,
     (Kind.WERKZOEKENDE, Side.BEMIDDELAAR): VumWerkzoekendeMatch,
