@@ -21,7 +21,11 @@ STOPWORDS = frozenset(
     "over nog wel geen meer dit deze was heeft hebben kan kunnen zal zullen moet moeten ben "
     "bent the and of to in for with a an".split()
 )
-_STEMMER = Stemmer.Stemmer("dutch")
+# The classic Snowball Dutch stemmer; PyStemmer 3 renamed it "dutch_porter" and gave "dutch" a
+# newer algorithm that also strips "ge" inside words and mangles compounds.
+_STEMMER = Stemmer.Stemmer(
+    "dutch_porter" if "dutch_porter" in Stemmer.algorithms() else "dutch"
+)
 
 
 def fold(text: str) -> str:
