@@ -26,6 +26,7 @@ test: $(STAMP)
 ## bench: print performance figures (not part of the test suite)
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/vum bench source --records 200000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""`vum bench ...`: performance figures of a source (engine in process, over HTTP, PostgreSQL peer)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from vum.bench.report import render
+from vum.bench.run import BenchConfig, run_bench
+from vum.standard.kinds import Kind
+
+app = typer.Typer(
+    help="Prestatiemetingen (benchmarks): de bron in het proces, over HTTP en tegen PostgreSQL.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Prestatiemetingen (benchmarks)."""
+
+
+@app.command("source")
+def source(
+    records: Annotated[
+        int, typer.Option("--records", min=1, help="Records per soort (records of the kind).")
+    ] = 200_000,
+    kind: Annotated[
+        Kind, typer.Option("--kind", help="werkzoekende (profiles) of vacature (vacancies).")
+    ] = Kind.WERKZOEKENDE,
+    queries_per_form: Annotated[
+        int,
+        typer.Option(
+            "--queries-per-form", min=1, help="Gemeten vragen per vorm (measured queries per form)."
+        ),
+    ] = 50,
+    warmup: Annotated[
+        int,
+        typer.Option("--warmup", min=0, help="Opwarmvragen per vorm (warm-up queries per form)."),
+    ] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="Seed van de synthetische data.")] = 1,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Uitvoer als JSON (output as JSON).")
+    ] = False,
+    no_peer: Annotated[
+        bool, typer.Option("--no-peer", help="Zonder PostgreSQL-vergelijking (skip the peer).")
+    ] = False,
+    no_http: Annotated[bool, typer.Option("--no-http", help="Zonder HTTP (skip HTTP).")] = False,
+    no_import: Annotated[
+        bool, typer.Option("--no-import", help="Zonder SQLite-import (skip the hosted import).")
+    ] = False,
+) -> None:
+    """Meet een bron: laden, zoeken in het proces, over HTTP en met PostgreSQL als peer.
+
+    Measure a source: load times and memory, then a fixed query mix (every form of the
+    contract and $text) against the engine, over HTTP and against a PostgreSQL peer.
+    """
+    config = BenchConfig(
+        records=records,
+        kind=kind,
+        queries_per_form=queries_per_form,
+        seed=seed,
+        warmup=warmup,
+        hosted_import=not no_import,
+        http=not no_http,
+        peer=not no_peer,
+    )
+    report = run_bench(config, progress=lambda message: typer.echo(f"... {message}", err=True))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(report))
+    if report.failures:
+        typer.echo("; ".join(report.failures), err=True)
+        raise typer.Exit(code=1)

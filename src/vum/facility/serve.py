@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""`vum serve facility`: run the exchange facility from a small config file, in one of three identity modes."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import json
+import logging
+import os
+import ssl
+import threading
+import tomllib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vum.facility.fanout import SourceEndpoint
+from vum.facility.identity import (
+    DevHeaderTrust,
+    Identity,
+    InMemoryPartyRegistry,
+    InsecureBind,
+    MutualTls,
+    PartyInfo,
+    ProxyTls,
+    parse_networks,
+)
+from vum.facility.service import FacilitySettings
+from vum.facility.vumid import VumIdCodec, new_key
+from vum.standard.kinds import Kind
+
+if TYPE_CHECKING:
+    import httpx
+    from fastapi import FastAPI
+
+    from vum.facility.metrics import AuditSink
+
+log = logging.getLogger("vum.facility.serve")
+
+app = typer.Typer(
+    help="De uitwisselingsvoorziening van open VUM (open VUM's exchange facility).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+KEYS_ENV = "VUM_VUMID_KEYS"
+_PURGE_EVERY_S = 3600.0
+
+
+@dataclass
+class FacilityConfig:
+    """What ``--config`` holds: the facility's limits, its sources and the parties."""
+
+    settings: FacilitySettings = field(default_factory=FacilitySettings)
+    sources: list[SourceEndpoint] = field(default_factory=list)
+    parties: list[PartyInfo] = field(default_factory=list)
+    identity: dict[str, Any] = field(default_factory=dict)
+    audit_log: str | None = None
+    #: facility -> source transport: the facility's own certificate and the sources' CA bundle
+    client_cert: str | None = None
+    client_key: str | None = None
+    source_ca: str | None = None
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def load_config(path: Path) -> FacilityConfig:
+    """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) facility config."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        data: Mapping[str, Any] = yaml.safe_load(text) or {}
+    else:
+        data = tomllib.loads(text)
+    fac = dict(data.get("facility") or {})
+    defaults = FacilitySettings()
+    settings = FacilitySettings(
+        facility_oin=str(fac.get("oin", defaults.facility_oin)),
+        source_timeout_s=float(fac.get("source_timeout_s", defaults.source_timeout_s)),
+        deadline_s=float(fac.get("deadline_s", defaults.deadline_s)),
+        max_per_source=int(fac.get("max_per_source", defaults.max_per_source)),
+        max_details=int(fac.get("max_details", defaults.max_details)),
+        retention=dt.timedelta(days=float(fac.get("retention_days", defaults.retention.days))),
+    )
+    sources = [
+        SourceEndpoint(
+            oin=str(s["oin"]),
+            name=str(s.get("name", s["oin"])),
+            base_url=str(s["url"]),
+            kinds=frozenset(Kind(k) for k in s.get("kinds", [k.value for k in Kind])),
+            timeout_s=float(s.get("timeout", settings.source_timeout_s)),
+            enabled=bool(s.get("enabled", True)),
+        )
+        for s in data.get("sources") or []
+    ]
+    parties = [
+        PartyInfo(
+            oin=str(p["oin"]),
+            name=str(p.get("name", p["oin"])),
+            roles=frozenset(p.get("roles", [])),
+            suwi=bool(p.get("suwi", False)),
+            processors=frozenset(str(x) for x in p.get("processors", [])),
+            agreement_signed=_date(p.get("agreement_signed")),
+            active=bool(p.get("active", True)),
+        )
+        for p in data.get("parties") or []
+    ]
+    return FacilityConfig(
+        settings=settings,
+        sources=sources,
+        parties=parties,
+        identity=dict(data.get("identity") or {}),
+        audit_log=(data.get("audit") or {}).get("file"),
+        client_cert=fac.get("client_cert"),
+        client_key=fac.get("client_key"),
+        source_ca=fac.get("source_ca"),
+    )
+
+
+def codec_from_env(env: Mapping[str, str] = os.environ) -> VumIdCodec:
+    """``VUM_VUMID_KEYS=k2:<base64>,k1:<base64>`` (current key first); else an ephemeral key."""
+    spec = env.get(KEYS_ENV, "").strip()
+    if not spec:
+        log.warning(
+            "%s niet gezet: tijdelijke sleutel; vumID's vervallen bij herstart "
+            "(not set: ephemeral key, vumIDs die with the process)",
+            KEYS_ENV,
+        )
+        return VumIdCodec({"tmp": new_key()}, "tmp")
+    keys: dict[str, bytes] = {}
+    for item in spec.split(","):
+        key_id, sep, b64 = item.strip().partition(":")
+        if not sep:
+            raise ValueError(f"{KEYS_ENV}: expected <id>:<base64>, got {key_id!r}")
+        try:
+            keys[key_id] = base64.b64decode(b64 + "=" * (-len(b64) % 4), altchars=b"-_")
+        except binascii.Error as exc:
+            raise ValueError(f"{KEYS_ENV}: key {key_id!r} is not base64") from exc
+    return VumIdCodec(keys, next(iter(keys)))
+
+
+class JsonLinesAuditSink:
+    """Audit events appended to a file, one JSON object a line, flushed to disk before answering.
+
+    Until the store-backed, tamper-evident log is wired in; a failed write raises, and the
+    request is refused (fail closed).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._file = path.open("a", encoding="utf-8")
+
+    def record(self, event: dict[str, Any]) -> None:
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def choose_identity(
+    host: str,
+    *,
+    tls: bool,
+    trusted_proxies: list[str],
+    dev_header_trust: bool,
+    configured: Mapping[str, Any],
+) -> Identity:
+    """Exactly one of mTLS (``--tls-*``), proxy (``--trusted-proxy``) or ``--dev-header-trust``."""
+    proxies = trusted_proxies or list(configured.get("trusted_proxies", []))
+    mode = configured.get("mode")
+    chosen = [
+        name
+        for name, on in (
+            ("mtls", tls),
+            ("proxy", bool(trusted_proxies) or (mode == "proxy" and not tls)),
+            ("dev-header-trust", dev_header_trust),
+        )
+        if on
+    ]
+    if len(chosen) != 1:
+        raise typer.BadParameter(
+            "kies precies één identiteitsmodus: --tls-cert/--tls-key/--client-ca (mTLS), "
+            "--trusted-proxy (proxy) of --dev-header-trust "
+            f"(choose exactly one identity mode; got {chosen or 'none'})"
+        )
+    if chosen[0] == "mtls":
+        return MutualTls()
+    if chosen[0] == "proxy":
+        verify = configured.get("verify_header", "X-SSL-Client-Verify")
+        try:
+            return ProxyTls(
+                parse_networks(proxies),
+                cert_header=str(configured.get("cert_header", "X-SSL-Client-Cert")),
+                verify_header=str(verify) if verify else None,
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(f"proxy: {exc}") from None
+    return DevHeaderTrust(host)
+
+
+def _source_client(config: FacilityConfig) -> httpx.AsyncClient:
+    import httpx
+
+    verify: ssl.SSLContext | bool = True
+    if config.source_ca or config.client_cert:
+        context = ssl.create_default_context(cafile=config.source_ca)
+        if config.client_cert:
+            context.load_cert_chain(config.client_cert, config.client_key)
+        verify = context
+    # Every source at once: the pool must hold one connection per source and then some.
+    limits = httpx.Limits(max_connections=max(100, 4 * len(config.sources)))
+    return httpx.AsyncClient(verify=verify, limits=limits, follow_redirects=False)
+
+
+def build_app(
+    config: FacilityConfig, identity: Identity, audit: AuditSink, codec: VumIdCodec
+) -> FastAPI:
+    """The facility app over ``config``; closes its HTTP client and purges old results on its own."""
+    from vum.facility.app import StaticDirectory, create_facility_app
+    from vum.facility.service import Facility, InMemoryResultSets
+
+    client = _source_client(config)
+    results = InMemoryResultSets()
+    facility = Facility(config.settings, StaticDirectory(config.sources), results, codec, client)
+
+    async def purge_forever() -> None:
+        # VUM: results are kept 7 days (configurable), then purged.
+        while True:
+            results.purge(dt.datetime.now(dt.UTC) - config.settings.retention)
+            await asyncio.sleep(_PURGE_EVERY_S)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        purger = asyncio.create_task(purge_forever())
+        try:
+            yield
+        finally:
+            purger.cancel()
+            await client.aclose()
+
+    registry = InMemoryPartyRegistry.of(config.parties)
+    return create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
+
+
+@app.callback()
+def _servers() -> None:
+    """De uitwisselingsvoorziening van open VUM (open VUM's exchange facility)."""
+
+
+@app.command()
+def facility(
+    host: Annotated[str, typer.Option(help="adres om op te luisteren (listen address)")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="poort (port)")] = 8080,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML/YAML: bronnen en partijen (sources, parties)"),
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="servercertificaat (PEM), mTLS")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="sleutel van het servercertificaat")] = None,
+    client_ca: Annotated[
+        Path | None, typer.Option(help="CA-bundel voor clientcertificaten (client CA bundle)")
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(help="adres/netwerk van de TLS-proxy (trusted proxy address); herhaalbaar"),
+    ] = None,
+    dev_header_trust: Annotated[
+        bool, typer.Option(help="ONVEILIG, alleen ontwikkeling: vertrouw X-VUM-viaParty")
+    ] = False,
+    audit_log: Annotated[
+        Path | None, typer.Option(help="auditlog (JSON lines); default facility-audit.jsonl")
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="log level")] = "info",
+) -> None:
+    """Start de uitwisselingsvoorziening: VUM-Bemiddelaar (/api/v3), /metrics, /health, /ready."""
+    cfg = load_config(config) if config else FacilityConfig()
+    tls_files = [tls_cert, tls_key, client_ca]
+    if any(tls_files) and not all(tls_files):
+        raise typer.BadParameter("mTLS: --tls-cert, --tls-key en --client-ca samen (all three)")
+    try:
+        identity = choose_identity(
+            host,
+            tls=all(tls_files),
+            trusted_proxies=trusted_proxy or [],
+            dev_header_trust=dev_header_trust,
+            configured=cfg.identity,
+        )
+    except InsecureBind as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    from vum.facility.metrics import configure_json_logging
+
+    # Only now: a refused start must not reconfigure the caller's logging.
+    configure_json_logging(getattr(logging, log_level.upper(), logging.INFO))
+    if isinstance(identity, DevHeaderTrust):
+        log.warning("ONVEILIG: --dev-header-trust, alleen voor ontwikkeling (INSECURE, dev only)")
+    audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
+    asgi = build_app(cfg, identity, audit, codec_from_env())
+    _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
+    audit.close()
+
+
+def _run(
+    asgi: FastAPI,
+    host: str,
+    port: int,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    client_ca: Path | None,
+    log_level: str,
+) -> None:
+    import uvicorn
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    from vum.facility.identity import with_tls_scope
+
+    options: dict[str, Any] = {}
+    if tls_cert and tls_key and client_ca:
+        options = {
+            "ssl_certfile": str(tls_cert),
+            "ssl_keyfile": str(tls_key),
+            "ssl_ca_certs": str(client_ca),
+            # VUM: mutual TLS; no client certificate, no connection.
+            "ssl_cert_reqs": ssl.CERT_REQUIRED,
+            "http": with_tls_scope(AutoHTTPProtocol),
+        }
+    config = uvicorn.Config(
+        asgi,
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=None,  # keep the JSON logging configured above
+        access_log=False,  # the API logs one line per request itself, without the vumID path
+        proxy_headers=False,  # never let X-Forwarded-For rewrite the peer address
+        **options,
+    )
+    uvicorn.Server(config).run()
