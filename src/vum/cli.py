@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The `vum` command: one Typer app that mounts each part's sub-commands."""
+"""The `vum` command: one Typer app that mounts each part's sub-commands.
+
+Sub-command groups are imported only when used: `vum register search ...` must not pay for
+loading the web stack, SQLAlchemy and the facility (the occupation typeahead should answer as a
+whole process in well under a second). `vum --help` mounts them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
 
 import typer
 
-from vum.bench.cli import app as bench_app
-from vum.facility.serve import app as facility_serve_app
-from vum.geo.cli import app as geo_app
-from vum.register.cli import app as register_app
-from vum.serve import app as serve_app
-from vum.sources.cli import app as source_app
-from vum.sources.cli import convert_command
 from vum.standard.cli import register_commands as register_standard_commands
 
 app = typer.Typer(
@@ -18,14 +21,45 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 register_standard_commands(app)
-app.command("convert")(convert_command)
-app.add_typer(register_app, name="register")
-app.add_typer(geo_app, name="geo")
-app.add_typer(source_app, name="source")
-# `vum serve source` and `vum serve facility` share one group.
-serve_app.registered_commands.extend(facility_serve_app.registered_commands)
-app.add_typer(serve_app, name="serve")
-app.add_typer(bench_app, name="bench")
+
+#: group name -> module holding its Typer ``app``
+GROUPS = {
+    "register": "vum.register.cli",
+    "geo": "vum.geo.cli",
+    "source": "vum.sources.cli",
+    "serve": "vum.serve",
+    "bench": "vum.bench.cli",
+}
+_mounted: set[str] = set()
+
+
+def mount(*names: str) -> typer.Typer:
+    """Mount the named groups (all when none are named) and ``vum convert``; return the app."""
+    for name in names or tuple(GROUPS):
+        if name in _mounted or name not in GROUPS:
+            continue
+        _mounted.add(name)
+        group: typer.Typer = importlib.import_module(GROUPS[name]).app
+        if name == "serve":
+            # `vum serve source` and `vum serve facility` share one group.
+            facility = importlib.import_module("vum.facility.serve").app
+            group.registered_commands.extend(facility.registered_commands)
+        app.add_typer(group, name=name)
+    if (not names or "convert" in names) and "convert" not in _mounted:
+        _mounted.add("convert")
+        app.command("convert")(importlib.import_module("vum.sources.cli").convert_command)
+    return app
+
+
+def main() -> None:
+    """Entry point of the `vum` command."""
+    first = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if first in GROUPS or first == "convert":
+        mount(first)
+    elif first not in {"validate", "generate", "standard"}:
+        mount()  # help, or a mistyped command: show everything
+    app()
+
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -56,8 +56,9 @@ class CircuitBreaker:
             was_probe = state.probing
             state.probing = False
             if was_probe or state.failures >= self.threshold:
-                state.backoff_s = min(max(state.backoff_s * 2, self.base_backoff_s),
-                                      self.max_backoff_s)
+                state.backoff_s = min(
+                    max(state.backoff_s * 2, self.base_backoff_s), self.max_backoff_s
+                )
                 state.suspended_until = self._clock() + state.backoff_s
 
     def suspended(self, source: str) -> bool:
@@ -70,7 +71,9 @@ class CircuitBreaker:
         now = self._clock()
         with self._lock:
             return {
-                oin: {"failures": float(s.failures),
-                      "suspended_for_s": max(0.0, s.suspended_until - now)}
+                oin: {
+                    "failures": float(s.failures),
+                    "suspended_for_s": max(0.0, s.suspended_until - now),
+                }
                 for oin, s in self._states.items()
             }

@@ -29,7 +29,10 @@ MAX_PER_SOURCE = 100
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]
-_SUMMARY = {Kind.WERKZOEKENDE: MPWerkzoekendeMatch, Kind.VACATURE: MPVacatureMatch}
+_SUMMARY: dict[Kind, type[MPWerkzoekendeMatch] | type[MPVacatureMatch]] = {
+    Kind.WERKZOEKENDE: MPWerkzoekendeMatch,
+    Kind.VACATURE: MPVacatureMatch,
+}
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,9 @@ async def _read_capped(response: httpx.Response) -> bytes:
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise _Refused("invalid", f"antwoord groter dan {MAX_BODY_BYTES} bytes",
-                           response.status_code)
+            raise _Refused(
+                "invalid", f"antwoord groter dan {MAX_BODY_BYTES} bytes", response.status_code
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -121,8 +125,9 @@ async def ask_source(
     url = f"{source.base_url.rstrip('/')}/{kind.resource}/matches"
 
     async def call() -> SourceOutcome:
-        async with client.stream("POST", url, json={"vraagObject": dict(vraag_object)},
-                                 headers=dict(headers)) as response:
+        async with client.stream(
+            "POST", url, json={"vraagObject": dict(vraag_object)}, headers=dict(headers)
+        ) as response:
             if response.status_code != 200:
                 raise _Refused("failed", f"HTTP {response.status_code}", response.status_code)
             body = await _read_capped(response)
@@ -158,8 +163,9 @@ async def fan_out(
     tasks: dict[int, asyncio.Task[SourceOutcome]] = {}
     for i, source in enumerate(eligible):
         if breaker is not None and not breaker.allow(source.oin):
-            outcomes[i] = SourceOutcome(source, "suspended",
-                                        error="tijdelijk uitgeschakeld na herhaalde fouten")
+            outcomes[i] = SourceOutcome(
+                source, "suspended", error="tijdelijk uitgeschakeld na herhaalde fouten"
+            )
             continue
         # VUM: per-source timeout (4 s) bounded by the query's deadline (10 s).
         budget = min(source.timeout_s, deadline_s - (time.monotonic() - started))
@@ -167,7 +173,9 @@ async def fan_out(
             ask_source(client, source, kind, vraag_object, headers_for(source), budget)
         )
     if tasks:
-        await asyncio.wait(tasks.values(), timeout=max(deadline_s - (time.monotonic() - started), 0))
+        await asyncio.wait(
+            tasks.values(), timeout=max(deadline_s - (time.monotonic() - started), 0)
+        )
     for i, task in tasks.items():
         if task.done():
             outcomes[i] = task.result()

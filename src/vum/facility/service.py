@@ -170,28 +170,53 @@ class Facility:
         try:
             query = parse_query(kind, vraag_object, prefix=("vraagObject",))
         except QueryError as exc:
-            raise FacilityError(400, "400.01", "Ongeldige zoekvraag (invalid query)",
-                                "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems)[:2000]
-                                ) from None
+            raise FacilityError(
+                400,
+                "400.01",
+                "Ongeldige zoekvraag (invalid query)",
+                "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems)[:2000],
+            ) from None
         sources = self.directory.sources_for(kind)
         outcomes = await fan_out(
-            self.client, kind, vraag_object, sources, lambda s: self._headers(caller, s.oin),
-            deadline_s=self.settings.deadline_s, breaker=self.breaker,
+            self.client,
+            kind,
+            vraag_object,
+            sources,
+            lambda s: self._headers(caller, s.oin),
+            deadline_s=self.settings.deadline_s,
+            breaker=self.breaker,
         )
         vraag_id = secrets.token_urlsafe(24)
         merged, ranking = self._merge(kind, query, outcomes, vraag_id)
         more = any(o.more for o in outcomes)
         body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
-        self.results.save(ResultSet(
-            vraag_id, kind, caller.from_party, self._clock(), merged,
-            [{"oin": o.source.oin, "naam": o.source.name, "status": o.status,
-              "ms": round(o.elapsed_ms, 1), "aantal": len(o.matches),
-              "ongeldig": o.invalid_records, "meer": o.more, "fout": o.error} for o in outcomes],
-        ))
+        self.results.save(
+            ResultSet(
+                vraag_id,
+                kind,
+                caller.from_party,
+                self._clock(),
+                merged,
+                [
+                    {
+                        "oin": o.source.oin,
+                        "naam": o.source.name,
+                        "status": o.status,
+                        "ms": round(o.elapsed_ms, 1),
+                        "aantal": len(o.matches),
+                        "ongeldig": o.invalid_records,
+                        "meer": o.more,
+                        "fout": o.error,
+                    }
+                    for o in outcomes
+                ],
+            )
+        )
         return QueryAnswer(body, outcomes, ranking, (time.perf_counter() - started) * 1000)
 
-    def _merge(self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome],
-               vraag_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _merge(
+        self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome], vraag_id: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """All valid summaries, ranked with the shared scoring, each with a fresh vumID."""
         records: list[dict[str, Any]] = []
         origin: list[tuple[str, str]] = []
@@ -209,16 +234,23 @@ class Facility:
             summary = {k: v for k, v in records[int(hit.record_id)].items() if k != kind.id_field}
             summary["vumID"] = self.codec.encode(VumIdContent(source, record_id, vraag_id))
             merged.append(summary)
-            ranking.append({"score": hit.score, "afstandKm": hit.distance_km, "bron": source,
-                            "uitleg": [e.as_dict() for e in hit.explanations]})
+            ranking.append(
+                {
+                    "score": hit.score,
+                    "afstandKm": hit.distance_km,
+                    "bron": source,
+                    "uitleg": [e.as_dict() for e in hit.explanations],
+                }
+            )
         return merged, ranking
 
     async def detail(self, kind: Kind, caller: Caller, vum_id: str) -> dict[str, Any]:
         try:
             content = self.codec.decode(vum_id)
         except InvalidVumId:
-            raise FacilityError(400, "400.01", "Onbekende of ongeldige vumID (invalid vumID)"
-                                ) from None
+            raise FacilityError(
+                400, "400.01", "Onbekende of ongeldige vumID (invalid vumID)"
+            ) from None
         result_set = self.results.get(content.vraag_id)
         # Only the party that asked may see details, and only within the retention period.
         if result_set is None or result_set.party != caller.from_party or result_set.kind != kind:
@@ -226,26 +258,35 @@ class Facility:
         if self._clock() - result_set.created_at > self.settings.retention:
             raise FacilityError(401, "401", "Resultaat verlopen (result expired)")
         if self.results.use_detail(content.vraag_id, self.settings.max_details) is None:
-            raise FacilityError(429, "429.01", f"Maximaal {self.settings.max_details} "
-                                "detailverzoeken per zoekvraag (detail limit reached)")
+            raise FacilityError(
+                429,
+                "429.01",
+                f"Maximaal {self.settings.max_details} "
+                "detailverzoeken per zoekvraag (detail limit reached)",
+            )
         source = self.directory.source(content.source)
         if source is None or not source.enabled:
             raise FacilityError(503, "500.3", "Bron niet beschikbaar (source unavailable)")
         url = f"{source.base_url.rstrip('/')}/{kind.resource}/{content.record_id}"
         try:
-            response = await self.client.get(url, headers=self._headers(caller, source.oin),
-                                             timeout=self.settings.source_timeout_s)
+            response = await self.client.get(
+                url,
+                headers=self._headers(caller, source.oin),
+                timeout=self.settings.source_timeout_s,
+            )
         except httpx.HTTPError as exc:
-            raise FacilityError(503, "500.3", "Bron niet bereikbaar (source unreachable)",
-                                type(exc).__name__) from None
+            raise FacilityError(
+                503, "500.3", "Bron niet bereikbaar (source unreachable)", type(exc).__name__
+            ) from None
         if response.status_code != 200:
             raise FacilityError(503, "500.3", f"Bron antwoordde {response.status_code}")
         model = Werkzoekende if kind is Kind.WERKZOEKENDE else Vacature
         try:
             record = model.model_validate(response.json()).to_wire()
         except (ValidationError, ValueError):
-            raise FacilityError(503, "500.3", "Bron gaf een ongeldig detail (invalid detail)"
-                                ) from None
+            raise FacilityError(
+                503, "500.3", "Bron gaf een ongeldig detail (invalid detail)"
+            ) from None
         return {"bronID": source.oin, kind.detail_member: record}
 
 

@@ -64,8 +64,9 @@ class VumIdCodec:
         self._current = current
 
     def encode(self, content: VumIdContent) -> str:
-        plain = json.dumps([content.source, content.record_id, content.vraag_id],
-                           separators=(",", ":")).encode("utf-8")
+        plain = json.dumps(
+            [content.source, content.record_id, content.vraag_id], separators=(",", ":")
+        ).encode("utf-8")
         nonce = os.urandom(12)
         sealed = self._aead[self._current].encrypt(nonce, plain, _AAD)
         token = f"{self._current}.{_b64(nonce + sealed)}"

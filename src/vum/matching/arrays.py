@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 IntArray = NDArray[np.int32]
+Int16Array = NDArray[np.int16]
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from vum.geo import PostcodeError, pc4_of, pc4_table, resolve
-from vum.matching.arrays import IntArray, postings
+from vum.matching.arrays import Int16Array, IntArray, postings
 from vum.matching.text import TextIndex
 from vum.standard.kinds import Kind
 
@@ -29,13 +29,15 @@ class LanguageColumn:
     and per record the best oral and written level over its elements of this language."""
 
     rows: IntArray
-    oral: IntArray
-    written: IntArray
-    best_oral: IntArray
-    best_written: IntArray
+    oral: Int16Array
+    written: Int16Array
+    best_oral: Int16Array
+    best_written: Int16Array
 
 
-def _language_column(n: int, rows: list[int], oral: list[int], written: list[int]) -> LanguageColumn:
+def _language_column(
+    n: int, rows: list[int], oral: list[int], written: list[int]
+) -> LanguageColumn:
     r = np.asarray(rows, dtype=np.int32)
     o = np.asarray(oral, dtype=np.int16)
     w = np.asarray(written, dtype=np.int16)
@@ -79,15 +81,28 @@ def _items(record: Mapping[str, Any], *path: str) -> Iterator[Mapping[str, Any]]
 # Members whose presence makes a record more useful to a mediator (completeness in the ranking).
 _COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
     Kind.WERKZOEKENDE: (
-        ("bemiddelingsberoep",), ("werktijden",), ("contractvorm",), ("flexibiliteit",),
-        ("vervoermiddel",), ("arbeidsmarktkwalificatie", "opleiding"),
-        ("arbeidsmarktkwalificatie", "rijbewijs"), ("arbeidsmarktkwalificatie", "taalbeheersing"),
-        ("arbeidsmarktkwalificatie", "werkervaring"), ("mobiliteit", "maximaleReisafstand"),
+        ("bemiddelingsberoep",),
+        ("werktijden",),
+        ("contractvorm",),
+        ("flexibiliteit",),
+        ("vervoermiddel",),
+        ("arbeidsmarktkwalificatie", "opleiding"),
+        ("arbeidsmarktkwalificatie", "rijbewijs"),
+        ("arbeidsmarktkwalificatie", "taalbeheersing"),
+        ("arbeidsmarktkwalificatie", "werkervaring"),
+        ("mobiliteit", "maximaleReisafstand"),
     ),
     Kind.VACATURE: (
-        ("beroep",), ("omschrijvingVacature",), ("werktijden",), ("contractvorm",),
-        ("werkgever", "handelsnaamOrganisatie"), ("arbeidsVoorwaarden", "salarisIndicatie"),
-        ("opleiding",), ("taalbeheersing",), ("sluitingsdatumVacature",), ("codeWerkEnDenkniveauMinimaal",),
+        ("beroep",),
+        ("omschrijvingVacature",),
+        ("werktijden",),
+        ("contractvorm",),
+        ("werkgever", "handelsnaamOrganisatie"),
+        ("arbeidsVoorwaarden", "salarisIndicatie"),
+        ("opleiding",),
+        ("taalbeheersing",),
+        ("sluitingsdatumVacature",),
+        ("codeWerkEnDenkniveauMinimaal",),
     ),
 }
 
@@ -119,7 +134,9 @@ def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -
             out.append(labels.get(b.get("codeBeroepsnaam", ""), ""))
     else:
         out += [record.get("naamVacature", ""), record.get("omschrijvingVacature", "")]
-        out.append((record.get("arbeidsVoorwaarden") or {}).get("omschrijvingArbeidsvoorwaarden", ""))
+        out.append(
+            (record.get("arbeidsVoorwaarden") or {}).get("omschrijvingArbeidsvoorwaarden", "")
+        )
         out.append((record.get("werkgever") or {}).get("handelsnaamOrganisatie", ""))
         for o in record.get("opleiding") or []:
             out.append(o.get("toelichtingOpleiding", ""))
@@ -168,14 +185,17 @@ class Columns:
 
         for i, r in enumerate(records):
             code = (r.get(container) or empty).get(member_name)
-            cached = pc4_cache.get(code) if isinstance(code, str) else 0
-            if cached is None:
-                try:
-                    cached = pc4_of(code)
-                except PostcodeError:
-                    cached = 0  # cannot be placed: lies in no selectiegebied
-                pc4_cache[code] = cached
-            pc4.append(cached)
+            placed_pc4 = 0
+            if isinstance(code, str):
+                found = pc4_cache.get(code)
+                if found is None:
+                    try:
+                        found = pc4_of(code)
+                    except PostcodeError:
+                        found = 0  # cannot be placed: lies in no selectiegebied
+                    pc4_cache[code] = found
+                placed_pc4 = found
+            pc4.append(placed_pc4)
             occ_items = r.get("bemiddelingsberoep") if prof else [r.get("beroep")]
             for b in occ_items or ():
                 if b and b.get("codeBeroepsnaam"):
@@ -202,8 +222,11 @@ class Columns:
             if prof:
                 day.append(_date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk")))
             else:
-                day.append(_date_ordinal(
-                    (r.get("arbeidsVoorwaarden") or empty).get("datumAanvangWerkzaamheden")))
+                day.append(
+                    _date_ordinal(
+                        (r.get("arbeidsVoorwaarden") or empty).get("datumAanvangWerkzaamheden")
+                    )
+                )
                 lv = r.get("codeWerkEnDenkniveauMinimaal")
                 level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
             complete.append(sum([_has(r, p) for p in wanted]))
@@ -227,15 +250,14 @@ class Columns:
         # in reach plus the records found, never the records it excludes.
         table = pc4_table()
         self.grid_lat, self.grid_lon = table.lat, table.lon
-        pc4 = pc4_arr
-        slot = np.searchsorted(table.pc4, pc4)
+        slot = np.searchsorted(table.pc4, pc4_arr)
         slot = np.clip(slot, 0, len(table.pc4) - 1).astype(np.int32)
-        exact = table.pc4[slot] == pc4
+        exact = table.pc4[slot] == pc4_arr
         cell = np.where(exact, slot, -1).astype(np.int32)
-        for i in np.flatnonzero(~exact & (pc4 >= 1000)):
+        for row in np.flatnonzero(~exact & (pc4_arr >= 1000)).tolist():
             # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
-            fallback = table.row_of(resolve(str(int(pc4[i]))).pc4)
-            cell[i] = -1 if fallback is None else fallback
+            fallback = table.row_of(resolve(str(int(pc4_arr[row]))).pc4)
+            cell[row] = -1 if fallback is None else fallback
         self.cell: IntArray = cell
         placed = np.flatnonzero(cell >= 0).astype(np.int32)
         order = placed[np.argsort(cell[placed], kind="stable")]

@@ -55,6 +55,15 @@ def _language(cols: Columns, req: LanguageRequirement) -> Callable[[IntArray], B
     return test
 
 
+def _posting_test(cols: Columns, code: str) -> Callable[[IntArray], BoolArray]:
+    posting = cols.licences.get(code, np.empty(0, dtype=np.int32))
+
+    def test(rows: IntArray) -> BoolArray:
+        return member(cols.n, posting, rows)
+
+    return test
+
+
 def _language_text(req: LanguageRequirement) -> str:
     parts = [req.code]
     if req.oral is not None:
@@ -64,58 +73,83 @@ def _language_text(req: LanguageRequirement) -> str:
     return "taal " + ", ".join(parts)
 
 
-def criteria(cols: Columns, query: Query, extra_occupations: tuple[str, ...] = ()) -> Iterator[Criterion]:
+def criteria(
+    cols: Columns, query: Query, extra_occupations: tuple[str, ...] = ()
+) -> Iterator[Criterion]:
     """The criteria of ``query`` (without selectiegebied), each testable on any set of rows."""
     n = cols.n
     occupations = tuple(dict.fromkeys((*query.occupations, *extra_occupations)))
     if occupations:
         rows_any = union([cols.occupations[u] for u in occupations if u in cols.occupations])
-        yield Criterion("beroep", f"beroep: een van {len(occupations)} gevraagde",
-                        lambda rows: member(n, rows_any, rows))
+        yield Criterion(
+            "beroep",
+            f"beroep: een van {len(occupations)} gevraagde",
+            lambda rows: member(n, rows_any, rows),
+        )
     if query.contract_types:
         rows_ct = union([cols.contracts[c] for c in query.contract_types if c in cols.contracts])
         names = " of ".join(cl.TYPE_ARBEIDSCONTRACT.label(c).lower() for c in query.contract_types)
         yield Criterion("contractvorm", f"contract {names}", lambda rows: member(n, rows_ct, rows))
     if query.irregular_hours is not None:
         v = query.irregular_hours
-        yield Criterion("onregelmatig", "onregelmatig werk/ploegendienst: "
-                        + cl.INDICATIE.label(v).lower(), lambda rows: cols.irregular[rows] == v)
+        yield Criterion(
+            "onregelmatig",
+            "onregelmatig werk/ploegendienst: " + cl.INDICATIE.label(v).lower(),
+            lambda rows: cols.irregular[rows] == v,
+        )
     if query.office_hours is not None:
         o = query.office_hours
-        yield Criterion("kantoortijden", "kantoortijden: " + cl.INDICATIE.label(o).lower(),
-                        lambda rows: cols.office[rows] == o)
+        yield Criterion(
+            "kantoortijden",
+            "kantoortijden: " + cl.INDICATIE.label(o).lower(),
+            lambda rows: cols.office[rows] == o,
+        )
     for code in query.licences:
-        posting = cols.licences.get(code, np.empty(0, dtype=np.int32))
-        yield Criterion(f"rijbewijs {code}", f"rijbewijs {code}",
-                        lambda rows, p=posting: member(n, p, rows))
+        yield Criterion(f"rijbewijs {code}", f"rijbewijs {code}", _posting_test(cols, code))
     for req in query.languages:
         yield Criterion(f"taal {req.code}", _language_text(req), _language(cols, req))
     if query.available_by is not None:
         by = _ordinal(query.available_by)
-        yield Criterion("beschikbaar", f"beschikbaar uiterlijk {_nl_date(query.available_by)}",
-                        lambda rows: (cols.day[rows] >= 0) & (cols.day[rows] <= by))
+        yield Criterion(
+            "beschikbaar",
+            f"beschikbaar uiterlijk {_nl_date(query.available_by)}",
+            lambda rows: (cols.day[rows] >= 0) & (cols.day[rows] <= by),
+        )
     if query.starts_from is not None:
         start = _ordinal(query.starts_from)
-        yield Criterion("start", f"start vanaf {_nl_date(query.starts_from)}",
-                        lambda rows: cols.day[rows] >= start)
+        yield Criterion(
+            "start",
+            f"start vanaf {_nl_date(query.starts_from)}",
+            lambda rows: cols.day[rows] >= start,
+        )
     if query.hours_min is not None:
         lo = query.hours_min
-        yield Criterion("uren", f"maximaal aantal uren ≥ {lo}",
-                        lambda rows: cols.hours_max[rows] >= lo)
+        yield Criterion(
+            "uren", f"maximaal aantal uren ≥ {lo}", lambda rows: cols.hours_max[rows] >= lo
+        )
     if query.hours_max is not None:
         hi = query.hours_max
-        yield Criterion("uren ", f"minimaal aantal uren ≤ {hi}",
-                        lambda rows: (cols.hours_min[rows] >= 0) & (cols.hours_min[rows] <= hi))
+        yield Criterion(
+            "uren ",
+            f"minimaal aantal uren ≤ {hi}",
+            lambda rows: (cols.hours_min[rows] >= 0) & (cols.hours_min[rows] <= hi),
+        )
     if query.level_eq is not None:
         eq = int(query.level_eq)
-        yield Criterion("niveau", "werk- en denkniveau onbekend",
-                        lambda rows: cols.level[rows] == eq)
+        yield Criterion(
+            "niveau", "werk- en denkniveau onbekend", lambda rows: cols.level[rows] == eq
+        )
     if query.level_from is not None:
         frm = int(query.level_from)
-        yield Criterion("niveau", "werk- en denkniveau ≥ "
-                        + cl.WERK_EN_DENKNIVEAU.label(frm).lower(),
-                        lambda rows: cols.level[rows] >= frm)
+        yield Criterion(
+            "niveau",
+            "werk- en denkniveau ≥ " + cl.WERK_EN_DENKNIVEAU.label(frm).lower(),
+            lambda rows: cols.level[rows] >= frm,
+        )
     if query.level_below is not None:
         below = int(query.level_below)
-        yield Criterion("niveau ", f"werk- en denkniveau bekend (< {below})",
-                        lambda rows: (cols.level[rows] >= 0) & (cols.level[rows] < below))
+        yield Criterion(
+            "niveau ",
+            f"werk- en denkniveau bekend (< {below})",
+            lambda rows: (cols.level[rows] >= 0) & (cols.level[rows] < below),
+        )

@@ -79,8 +79,9 @@ class ColumnarEngine:
     def _text(self, ext: Extensions) -> FloatArray | None:
         return self.cols.text.scores(ext.text)[0] if ext.text else None
 
-    def _filter(self, query: Query, ext: Extensions, rows: IntArray,
-                text: FloatArray | None) -> IntArray:
+    def _filter(
+        self, query: Query, ext: Extensions, rows: IntArray, text: FloatArray | None
+    ) -> IntArray:
         extra = ext.occupations if query.occupations or ext.occupations else ()
         for criterion in criteria(self.cols, query, extra):
             if len(rows) == 0:
@@ -108,43 +109,60 @@ class ColumnarEngine:
         ext = parse_extensions(query)
         try:
             centre = resolve(query.postcode)
-            cell_km = haversine_km_array(self.cols.grid_lat, self.cols.grid_lon, centre.lat,
-                                         centre.lon)
+            cell_km = haversine_km_array(
+                self.cols.grid_lat, self.cols.grid_lon, centre.lat, centre.lon
+            )
         except PostcodeError:
             cell_km = np.full(len(self.cols.grid_lat), np.inf)
         # Unplaced records (cell -1) read the extra last slot: infinitely far away.
         cell_km = np.append(cell_km, np.inf)
         rows = np.arange(self.cols.n, dtype=np.int32)
-        return self._ranked(query, ext, rows, cell_km, self._text(ext),
-                            self.cols.n if limit is None else limit)
+        return self._ranked(
+            query, ext, rows, cell_km, self._text(ext), self.cols.n if limit is None else limit
+        )
 
-    def _ranked(self, query: Query, ext: Extensions, rows: IntArray, cell_km: FloatArray,
-                text: FloatArray | None, limit: int) -> SearchResult:
+    def _ranked(
+        self,
+        query: Query,
+        ext: Extensions,
+        rows: IntArray,
+        cell_km: FloatArray,
+        text: FloatArray | None,
+        limit: int,
+    ) -> SearchResult:
         total = len(rows)
         if total == 0 or limit <= 0:
             return SearchResult([], total, limit, query.ignored)
         distance = cell_km[self.cols.cell[rows]]
         parts = self._score_parts(query, ext, rows, distance, text)
         scores = sum(parts.values()) / sum(_MAX[name](query, ext) for name in parts) * 100.0
-        if total > limit:
-            top = np.argpartition(-scores, limit - 1)[:limit]
-        else:
-            top = np.arange(total)
+        top = np.argpartition(-scores, limit - 1)[:limit] if total > limit else np.arange(total)
         # Best first; ties by distance, then by id so the order is stable across runs.
-        order = sorted(top.tolist(), key=lambda i: (-round(float(scores[i]), 6), float(distance[i]),
-                                                    self.cols.ids[rows[i]]))
+        order = sorted(
+            top.tolist(),
+            key=lambda i: (-round(float(scores[i]), 6), float(distance[i]), self.cols.ids[rows[i]]),
+        )
         explain = _Explainer(self.cols, query, ext, rows[order])
         hits = [
-            Hit(self.cols.ids[rows[i]], round(float(scores[i]), 2),
+            Hit(
+                self.cols.ids[rows[i]],
+                round(float(scores[i]), 2),
                 round(float(distance[i]), 2) if np.isfinite(distance[i]) else None,
                 strip_detail_only(self.kind, self._records[rows[i]]),
-                explain(pos, float(distance[i]), {k: float(v[i]) for k, v in parts.items()}))
+                explain(pos, float(distance[i]), {k: float(v[i]) for k, v in parts.items()}),
+            )
             for pos, i in enumerate(order)
         ]
         return SearchResult(hits, total, limit, query.ignored)
 
-    def _score_parts(self, query: Query, ext: Extensions, rows: IntArray,
-                     distance: FloatArray, text: FloatArray | None) -> dict[str, FloatArray]:
+    def _score_parts(
+        self,
+        query: Query,
+        ext: Extensions,
+        rows: IntArray,
+        distance: FloatArray,
+        text: FloatArray | None,
+    ) -> dict[str, FloatArray]:
         cols = self.cols
         radius = max(float(query.radius_km), 1.0)
         parts: dict[str, FloatArray] = {
@@ -195,14 +213,19 @@ class _Explainer:
     def __init__(self, cols: Columns, query: Query, ext: Extensions, top_rows: IntArray) -> None:
         self.cols = cols
         self.query = query
-        self.met = [Explanation(c.key.strip(), True, 0.0, c.description)
-                    for c in criteria(cols, query, ext.occupations)]
-        self.wishes = [(w.description, w.test(top_rows))
-                       for w in (criteria(cols, ext.wishes, ext.occupations)
-                                 if ext.wishes is not None else ())]
+        self.met = [
+            Explanation(c.key.strip(), True, 0.0, c.description)
+            for c in criteria(cols, query, ext.occupations)
+        ]
+        self.wishes = [
+            (w.description, w.test(top_rows))
+            for w in (criteria(cols, ext.wishes, ext.occupations) if ext.wishes is not None else ())
+        ]
         self.top_rows = top_rows
 
-    def __call__(self, pos: int, distance: float, parts: dict[str, float]) -> tuple[Explanation, ...]:
+    def __call__(
+        self, pos: int, distance: float, parts: dict[str, float]
+    ) -> tuple[Explanation, ...]:
         q = self.query
         if not np.isfinite(distance):
             where = "afstand onbekend: postcode niet te plaatsen"
@@ -211,15 +234,30 @@ class _Explainer:
             inside = "binnen" if distance <= q.radius_km else "buiten het zoekgebied van"
             where = f"{km} km van {q.postcode} ({inside} {q.radius_km} km)"
         out = [Explanation("afstand", None, parts["afstand"], where), *self.met]
-        out += [Explanation(name, None, parts[name], _PART_TEXT[name])
-                for name in ("uren", "taal", "beroep", "tekst") if name in parts]
+        out += [
+            Explanation(name, None, parts[name], _PART_TEXT[name])
+            for name in ("uren", "taal", "beroep", "tekst")
+            if name in parts
+        ]
         for description, met in self.wishes:
             ok = bool(met[pos])
-            out.append(Explanation("wens", ok, 0.0,
-                                   ("wens vervuld: " if ok else "wens niet vervuld: ") + description))
+            out.append(
+                Explanation(
+                    "wens",
+                    ok,
+                    0.0,
+                    ("wens vervuld: " if ok else "wens niet vervuld: ") + description,
+                )
+            )
         row = int(self.top_rows[pos])
-        out.append(Explanation("volledigheid", None, parts["volledigheid"],
-                               f"{self.cols.completeness[row] * 100:.0f}% van de kerngegevens ingevuld"))
+        out.append(
+            Explanation(
+                "volledigheid",
+                None,
+                parts["volledigheid"],
+                f"{self.cols.completeness[row] * 100:.0f}% van de kerngegevens ingevuld",
+            )
+        )
         return tuple(out)
 
 

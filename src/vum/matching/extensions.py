@@ -50,9 +50,13 @@ def parse_extensions(query: Query) -> Extensions:
         value = ext[TEXT_MEMBER]
         search = value.get("$search") if isinstance(value, dict) else None
         if not isinstance(search, str) or len(search) > _MAX_TEXT:
-            problems.append(_problem([TEXT_MEMBER, "$search"],
-                                     f"tekst (hoogstens {_MAX_TEXT} tekens) verwacht",
-                                     f"expected text of at most {_MAX_TEXT} characters"))
+            problems.append(
+                _problem(
+                    [TEXT_MEMBER, "$search"],
+                    f"tekst (hoogstens {_MAX_TEXT} tekens) verwacht",
+                    f"expected text of at most {_MAX_TEXT} characters",
+                )
+            )
         else:
             text = search.strip() or None
     occupations: tuple[str, ...] = ()
@@ -77,23 +81,31 @@ def _own_members(
         if not isinstance(beroepen, list) or not all(
             isinstance(u, str) and 0 < len(u) <= _MAX_URI for u in beroepen
         ):
-            problems.append(_problem([OPENVUM_MEMBER, "beroepen"],
-                                     "lijst van beroepcodes (URI's) verwacht",
-                                     "expected a list of occupation URIs"))
+            problems.append(
+                _problem(
+                    [OPENVUM_MEMBER, "beroepen"],
+                    "lijst van beroepcodes (URI's) verwacht",
+                    "expected a list of occupation URIs",
+                )
+            )
         else:
             occupations = tuple(dict.fromkeys(beroepen))
     wishes: Query | None = None
     wensen = own.get("wensen")
     if wensen is not None:
         if not isinstance(wensen, dict):
-            problems.append(_problem([OPENVUM_MEMBER, "wensen"], "object verwacht",
-                                     "expected an object"))
+            problems.append(
+                _problem([OPENVUM_MEMBER, "wensen"], "object verwacht", "expected an object")
+            )
         else:
-            body = {"selectiegebied": {"postcode": query.postcode, "afstand": query.radius_km},
-                    **{k: v for k, v in wensen.items() if k != "selectiegebied"}}
+            body = {
+                "selectiegebied": {"postcode": query.postcode, "afstand": query.radius_km},
+                **{k: v for k, v in wensen.items() if k != "selectiegebied"},
+            }
             try:
-                wishes = parse_query(query.kind, body, prefix=("vraagObject", OPENVUM_MEMBER,
-                                                               "wensen"))
+                wishes = parse_query(
+                    query.kind, body, prefix=("vraagObject", OPENVUM_MEMBER, "wensen")
+                )
             except QueryError as exc:
                 problems.extend(exc.problems)
     return occupations, wishes

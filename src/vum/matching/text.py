@@ -16,16 +16,84 @@ from vum.matching.arrays import IntArray
 _WORD = re.compile(r"[0-9a-z]+")
 # Words too common in Dutch job texts to say anything (Snowball's list, trimmed).
 STOPWORDS = frozenset(
-    "de het een en van in op te dat die voor met is zijn aan er als bij of om ook door naar "
-    "je jij wij we ik u uw jouw onze ons hun zij ze hij ze niet maar wordt worden dan tot uit "
-    "over nog wel geen meer dit deze was heeft hebben kan kunnen zal zullen moet moeten ben "
-    "bent the and of to in for with a an".split()
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "in",
+        "op",
+        "te",
+        "dat",
+        "die",
+        "voor",
+        "met",
+        "is",
+        "zijn",
+        "aan",
+        "er",
+        "als",
+        "bij",
+        "of",
+        "om",
+        "ook",
+        "door",
+        "naar",
+        "je",
+        "jij",
+        "wij",
+        "we",
+        "ik",
+        "u",
+        "uw",
+        "jouw",
+        "onze",
+        "ons",
+        "hun",
+        "zij",
+        "ze",
+        "hij",
+        "ze",
+        "niet",
+        "maar",
+        "wordt",
+        "worden",
+        "dan",
+        "tot",
+        "uit",
+        "over",
+        "nog",
+        "wel",
+        "geen",
+        "meer",
+        "dit",
+        "deze",
+        "was",
+        "heeft",
+        "hebben",
+        "kan",
+        "kunnen",
+        "zal",
+        "zullen",
+        "moet",
+        "moeten",
+        "ben",
+        "bent",
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "for",
+        "with",
+        "a",
+        "an",
+    ]
 )
 # The classic Snowball Dutch stemmer; PyStemmer 3 renamed it "dutch_porter" and gave "dutch" a
 # newer algorithm that also strips "ge" inside words and mangles compounds.
-_STEMMER = Stemmer.Stemmer(
-    "dutch_porter" if "dutch_porter" in Stemmer.algorithms() else "dutch"
-)
+_STEMMER = Stemmer.Stemmer("dutch_porter" if "dutch_porter" in Stemmer.algorithms() else "dutch")
 
 
 def fold(text: str) -> str:

@@ -25,8 +25,12 @@ class Explanation:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"criterium": self.criterion, "voldaan": self.met, "punten": round(self.points, 1),
-                "toelichting": self.detail}
+        return {
+            "criterium": self.criterion,
+            "voldaan": self.met,
+            "punten": round(self.points, 1),
+            "toelichting": self.detail,
+        }
 
 
 @dataclass(frozen=True)
