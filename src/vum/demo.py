@@ -1,88 +1,186 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""`make demo`: build the demo data set on the embedded default, show what the system can do, say where to look."""
+"""`make demo`: the whole system on loopback — hosted municipal sources, a UWV stand-in, the facility.
+
+Everything runs on the embedded default (SQLite files in ``demo-data/``) with synthetic data:
+three pilot regions (Flevoland, Groningen, Achterhoek) share their profiles and vacancies through
+the hosted source; a separate source process stands in for UWV; the facility fans a mediator's
+query out to all of them. Data is generated once and reused on the next start.
+"""
 
 from __future__ import annotations
 
-import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from vum import KOPPELVLAK_VERSION
-from vum.standard import Kind, matches, parse_query, summary_of, validate_document
+from vum.standard.kinds import Kind
 
 DEMO_DIR = Path("demo-data")
-COUNTS = {Kind.WERKZOEKENDE: 5000, Kind.VACATURE: 4000}
+HOST = "127.0.0.1"
+FACILITY_PORT, HOSTED_PORT, UWV_PORT = 8080, 8081, 8082
+FACILITY_OIN = "00000001003214345000"
+MEDIATOR_OIN = "00000001002220647000"  # the mediating municipality in the example query
+UWV_OIN = "00000001003214345001"
+REGIONS = {  # arbeidsmarktregio -> (party name, OIN)
+    "Flevoland": ("Gemeente Almere (Werkgeversservicepunt Flevoland)", "00000001002220647000"),
+    "Groningen": ("Gemeente Groningen (WerkpleinGroningen)", "00000001001589623000"),
+    "Achterhoek": ("Gemeente Doetinchem (Werkplein Achterhoek)", "00000001001733876000"),
+}
+UWV_RECORDS = int(os.environ.get("VUM_DEMO_UWV_RECORDS", "20000"))
+POOL = int(os.environ.get("VUM_DEMO_POOL", "60000"))
 
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def main() -> None:
-    from vum.geo import distance_km, resolve
-    from vum.register import load_builtin
+def _prepare_hosted(db: Path) -> None:
+    from vum.geo import regio_of
+    from vum.sources.hosted import HostedSources
+    from vum.store import Store
     from vum.synthetic import generate
 
+    hosted = HostedSources(Store(db))
+    if hosted.datasets():
+        _say(f"  gemeentelijke datasets: al aanwezig in {db}")
+        return
+    for kind in Kind:
+        start = time.perf_counter()
+        by_region: dict[str, list[dict[str, Any]]] = {r: [] for r in REGIONS}
+        container, member = kind.postcode_path
+        for record in generate(kind, POOL, seed=2026 if kind is Kind.WERKZOEKENDE else 2027):
+            region = regio_of(record[container][member]).name
+            if region in by_region:
+                by_region[region].append(record)
+        for region, records in by_region.items():
+            name, oin = REGIONS[region]
+            hosted.import_records(oin, kind, records, source_name=f"demo {region}")
+            _say(f"  {name}: {len(records)} {kind.value}-records geïmporteerd")
+        _say(f"  ({kind.value}: {time.perf_counter() - start:.0f} s)")
+
+
+def _prepare_uwv(db: Path) -> None:
+    from vum.sources.hosted import HostedSources
+    from vum.store import Store
+    from vum.synthetic import generate
+
+    hosted = HostedSources(Store(db))
+    if hosted.datasets():
+        _say(f"  UWV-stand-in: al aanwezig in {db}")
+        return
+    for kind, count in ((Kind.WERKZOEKENDE, UWV_RECORDS), (Kind.VACATURE, UWV_RECORDS * 9 // 10)):
+        start = time.perf_counter()
+        hosted.import_records(UWV_OIN, kind, list(generate(kind, count, seed=7)),
+                              source_name="demo UWV")
+        _say(f"  UWV-stand-in: {count} {kind.value}-records in {time.perf_counter() - start:.0f} s")
+
+
+def _facility_config(path: Path) -> None:
+    hosted = f"http://{HOST}:{HOSTED_PORT}/api/v3"
+    lines = ["[facility]", f'oin = "{FACILITY_OIN}"', ""]
+    for name, oin in REGIONS.values():
+        lines += ["[[parties]]", f'oin = "{oin}"', f'name = "{name}"',
+                  'roles = ["bemiddelaar", "bron-werkzoekende", "bron-vacature"]',
+                  "suwi = true", 'agreement_signed = "2026-01-15"', "",
+                  "[[sources]]", f'oin = "{oin}"', f'name = "{name}"', f'url = "{hosted}"', ""]
+    lines += ["[[parties]]", f'oin = "{UWV_OIN}"', 'name = "UWV (stand-in)"',
+              'roles = ["bron-werkzoekende", "bron-vacature"]', "suwi = true",
+              'agreement_signed = "2026-01-15"', "",
+              "[[sources]]", f'oin = "{UWV_OIN}"', 'name = "UWV (stand-in)"',
+              f'url = "http://{HOST}:{UWV_PORT}/api/v3"', ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen([sys.executable, "-m", "vum.cli", *args], stdout=handle,
+                            stderr=subprocess.STDOUT)
+
+
+def _wait_ready(url: str, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} werd niet gereed (did not become ready)")
+
+
+def _example_query() -> None:
+    headers = {"X-VUM-berichtVersie": KOPPELVLAK_VERSION, "API-Version": KOPPELVLAK_VERSION,
+               "X-VUM-fromParty": MEDIATOR_OIN, "X-VUM-toParty": FACILITY_OIN,
+               "X-VUM-viaParty": MEDIATOR_OIN, "X-OpenVUM-Explain": "1"}
+    body = {"vraagObject": {"selectiegebied": {"postcode": "1315AB", "afstand": 40},
+                            "werktijden.aantalWerkurenPerWeekMaximaal": {"$gte": 24}}}
+    url = f"http://{HOST}:{FACILITY_PORT}/api/v3/werkzoekendeProfielen/matches"
+    start = time.perf_counter()
+    answer = httpx.post(url, json=body, headers=headers, timeout=15).json()
+    elapsed = (time.perf_counter() - start) * 1000
+    _say(f"\nVoorbeeldvraag: werkzoekenden binnen 40 km van Almere (1315AB), ≥ 24 uur "
+         f"— {len(answer.get('matches', []))} resultaten in {elapsed:.0f} ms")
+    for source in answer.get("x-openvum-bronnen", []):
+        _say(f"  bron {source.get('naam')}: {source.get('status')}, {source.get('aantal')} "
+             f"resultaten, {source.get('ms')} ms")
+    for match, rank in list(zip(answer.get("matches", []), answer.get("x-openvum-ranking", []),
+                                strict=False))[:3]:
+        why = "; ".join(u["toelichting"] for u in rank["uitleg"][:2])
+        _say(f"  score {rank['score']:5.1f}  {match['mobiliteit']['bemiddelingspostcode']}  {why}")
+
+
+def main() -> None:
     _say(f"open VUM — demo (koppelvlak {KOPPELVLAK_VERSION}, gegevensstandaard 1.5)")
     DEMO_DIR.mkdir(exist_ok=True)
-    data: dict[Kind, list[dict[str, object]]] = {}
-    for kind, count in COUNTS.items():
-        start = time.perf_counter()
-        records = list(generate(kind, count, seed=2026))
-        report = validate_document(kind, records)
-        path = DEMO_DIR / f"{kind.value}.json"
-        path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-        data[kind] = records
-        _say(
-            f"  {count:>6} {kind.value}-records gemaakt en gecontroleerd in "
-            f"{time.perf_counter() - start:.1f} s: {report.summary_nl()} -> {path}"
-        )
-
-    register = load_builtin()
-    _say(f"\nBeroepenregister: {len(register)} beroepen. Vrij zoeken (free-text search):")
-    for text in ("heftruck chauffeur", "verzorgende ig", "juf", "developer"):
-        hits = register.search(text, limit=3)
-        shown = ", ".join(f"{h.occupation.label} ({h.occupation.isco})" for h in hits)
-        _say(f"  {text!r:<22} -> {shown}")
-
-    almere = resolve("1315AB")
-    _say(
-        f"\nSelectievraag: werkzoekenden binnen 15 km van 1315AB ({almere.place}, "
-        f"{almere.gemeente}) die heftruckchauffeur of orderpicker willen worden:"
-    )
-    wanted = [
-        h.occupation.uri
-        for t in ("heftruckchauffeur", "orderpicker")
-        for h in register.search(t, limit=1)
+    _say("Gegevens voorbereiden (prepare data; the first start takes a few minutes):")
+    _prepare_hosted(DEMO_DIR / "gemeenten.db")
+    _prepare_uwv(DEMO_DIR / "uwv.db")
+    _facility_config(DEMO_DIR / "facility.toml")
+    processes = [
+        _start(["serve", "source", "--db", str(DEMO_DIR / "gemeenten.db"), "--host", HOST,
+                "--port", str(HOSTED_PORT)], DEMO_DIR / "gemeenten.log"),
+        _start(["serve", "source", "--db", str(DEMO_DIR / "uwv.db"), "--host", HOST,
+                "--port", str(UWV_PORT)], DEMO_DIR / "uwv.log"),
+        _start(["serve", "facility", "--config", str(DEMO_DIR / "facility.toml"),
+                "--dev-header-trust", "--host", HOST, "--port", str(FACILITY_PORT),
+                "--audit-log", str(DEMO_DIR / "audit.jsonl")], DEMO_DIR / "facility.log"),
     ]
-    query = parse_query(
-        Kind.WERKZOEKENDE,
-        {
-            "selectiegebied": {"postcode": "1315AB", "afstand": 15},
-            "bemiddelingsberoep": {
-                "$elemMatch": {"$or": [{"beroep.codeBeroepsnaam": {"$eq": uri}} for uri in wanted]}
-            },
-        },
-    )
-    found = [r for r in data[Kind.WERKZOEKENDE] if matches(query, r, distance_km)]
-    _say(f"  {len(found)} treffers (reference evaluator). Eerste samenvatting (first summary):")
-    if found:
-        from vum.standard import Werkzoekende
-
-        summary = summary_of(Werkzoekende.model_validate(found[0])).to_wire()
-        _say("  " + json.dumps(summary, ensure_ascii=False)[:600])
-
-    _say("\nWaar te kijken (where to look):")
-    _say(f"  {DEMO_DIR}/                       synthetische profielen en vacatures (JSON)")
-    _say("  .venv/bin/vum --help                alle commando's (all commands)")
-    _say("  .venv/bin/vum register search 'heftruck chauffeur'")
-    _say("  .venv/bin/vum validate demo-data/werkzoekende.json --kind werkzoekende")
-    _say("  .venv/bin/vum standard schema --kind vacature --part query")
-    _say("  .venv/bin/vum geo distance 1012AB 9711AA")
-    _say(
-        "De bron, de uitwisselingsvoorziening en het portaal volgen (issues 4-6); "
-        "this demo grows with them."
-    )
+    try:
+        _say("Servers starten (loading indexes)...")
+        for port in (HOSTED_PORT, UWV_PORT, FACILITY_PORT):
+            _wait_ready(f"http://{HOST}:{port}/ready")
+        _example_query()
+        _say("\nWaar te kijken (where to look):")
+        _say(f"  uitwisselingsvoorziening  http://{HOST}:{FACILITY_PORT}/api/v3  "
+             f"(/metrics, /health, /ready)")
+        _say(f"  gehoste bron (gemeenten)  http://{HOST}:{HOSTED_PORT}/api/v3")
+        _say(f"  UWV-stand-in              http://{HOST}:{UWV_PORT}/api/v3")
+        _say(f"  logs en auditlog          {DEMO_DIR}/*.log, {DEMO_DIR}/audit.jsonl")
+        _say("  docs/facility-api.md en docs/source-api.md: voorbeelden met curl")
+        _say("  .venv/bin/vum --help      alle commando's (all commands)")
+        _say("\nCtrl-C stopt de demo (stops the demo).")
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        _say("Een server stopte onverwacht; zie de logs in demo-data/ (a server stopped).")
+    except KeyboardInterrupt:
+        _say("\nDemo gestopt (demo stopped).")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 if __name__ == "__main__":
