@@ -173,6 +173,8 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("\nDemo gestopt (demo stopped).")
     finally:
+        # A second Ctrl-C must not interrupt the shutdown and leave servers behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
