@@ -131,7 +131,8 @@ async def ask_source(
             if response.status_code != 200:
                 raise _Refused("failed", f"HTTP {response.status_code}", response.status_code)
             body = await _read_capped(response)
-        matches, more, invalid = validate_answer(kind, body)
+        # Record-by-record validation is CPU work: off the event loop, so other queries flow.
+        matches, more, invalid = await asyncio.to_thread(validate_answer, kind, body)
         return SourceOutcome(source, "answered", 0.0, matches, more, invalid, 200)
 
     try:

@@ -7,6 +7,7 @@ same service runs on SQLite, PostgreSQL or in memory, behind the API, the portal
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 import time
@@ -187,7 +188,7 @@ class Facility:
             breaker=self.breaker,
         )
         vraag_id = secrets.token_urlsafe(24)
-        merged, ranking = self._merge(kind, query, outcomes, vraag_id)
+        merged, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes, vraag_id)
         more = any(o.more for o in outcomes)
         body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
         self.results.save(
