@@ -29,7 +29,7 @@ from vum.register.normalize import canon_many, fold_many
 CANON_FACTOR = 0.96
 CANON_EXACT = CANON_FACTOR * 100.0
 #: How many query words' scores are kept per index (see `WordIndex.word_scores`).
-WORD_CACHE_SIZE = 1024
+WORD_CACHE_SIZE = 256
 #: Words that make a string name a leading role (matched as word endings).
 LEAD_WORDS = (
     "manager",
