@@ -27,9 +27,10 @@ def member(n: int, rows: IntArray, candidates: IntArray) -> BoolArray:
     return result
 
 
-def union(arrays: list[IntArray]) -> IntArray:
-    if not arrays:
-        return np.empty(0, dtype=np.int32)
-    if len(arrays) == 1:
-        return arrays[0]
-    return np.unique(np.concatenate(arrays)).astype(np.int32)
+def member_any(n: int, posting_lists: list[IntArray], candidates: IntArray) -> BoolArray:
+    """For each candidate row: is it in any of the lists? (OR without sorting a union.)"""
+    scratch = np.zeros(n, dtype=np.bool_)
+    for rows in posting_lists:
+        scratch[rows] = True
+    result: BoolArray = scratch[candidates]
+    return result

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vum.matching.arrays import BoolArray, IntArray, member, union
+from vum.matching.arrays import BoolArray, IntArray, member, member_any
 from vum.matching.columns import Columns
 from vum.standard import codelists as cl
 from vum.standard.query import LanguageRequirement, Query
@@ -80,16 +80,18 @@ def criteria(
     n = cols.n
     occupations = tuple(dict.fromkeys((*query.occupations, *extra_occupations)))
     if occupations:
-        rows_any = union([cols.occupations[u] for u in occupations if u in cols.occupations])
+        occ_lists = [cols.occupations[u] for u in occupations if u in cols.occupations]
         yield Criterion(
             "beroep",
             f"beroep: een van {len(occupations)} gevraagde",
-            lambda rows: member(n, rows_any, rows),
+            lambda rows: member_any(n, occ_lists, rows),
         )
     if query.contract_types:
-        rows_ct = union([cols.contracts[c] for c in query.contract_types if c in cols.contracts])
+        ct_lists = [cols.contracts[c] for c in query.contract_types if c in cols.contracts]
         names = " of ".join(cl.TYPE_ARBEIDSCONTRACT.label(c).lower() for c in query.contract_types)
-        yield Criterion("contractvorm", f"contract {names}", lambda rows: member(n, rows_ct, rows))
+        yield Criterion(
+            "contractvorm", f"contract {names}", lambda rows: member_any(n, ct_lists, rows)
+        )
     if query.irregular_hours is not None:
         v = query.irregular_hours
         yield Criterion(

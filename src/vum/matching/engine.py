@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from vum.geo import PostcodeError, haversine_km_array, resolve
-from vum.matching.arrays import FloatArray, IntArray
+from vum.matching.arrays import FloatArray, IntArray, member_any
 from vum.matching.columns import Columns
 from vum.matching.criteria import criteria
 from vum.matching.extensions import Extensions, parse_extensions
@@ -60,7 +61,11 @@ class ColumnarEngine:
             # VUM: a selectiegebied that cannot be placed holds no records.
             return np.empty(0, dtype=np.int32), np.empty(0)
         cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
-        cells = np.flatnonzero(cell_km <= float(query.radius_km))
+        inside = cell_km <= float(query.radius_km)
+        if inside.all():
+            # The whole country is in reach: every placed record, without gathering cell by cell.
+            return cols.cell_rows, cell_km
+        cells = np.flatnonzero(inside)
         starts = cols.cell_offsets[cells]
         lengths = cols.cell_offsets[cells + 1] - starts
         total = int(lengths.sum())
@@ -142,17 +147,19 @@ class ColumnarEngine:
             top.tolist(),
             key=lambda i: (-round(float(scores[i]), 6), float(distance[i]), self.cols.ids[rows[i]]),
         )
-        explain = _Explainer(self.cols, query, ext, rows[order])
-        hits = [
-            Hit(
-                self.cols.ids[rows[i]],
-                round(float(scores[i]), 2),
-                round(float(distance[i]), 2) if np.isfinite(distance[i]) else None,
-                strip_detail_only(self.kind, self._records[rows[i]]),
-                explain(pos, float(distance[i]), {k: float(v[i]) for k, v in parts.items()}),
+        explainer = _LazyExplainer(self.cols, query, ext, rows[order])
+        hits = []
+        for pos, i in enumerate(order):
+            km = float(distance[i])
+            hits.append(
+                Hit(
+                    self.cols.ids[rows[i]],
+                    round(float(scores[i]), 2),
+                    round(km, 2) if np.isfinite(km) else None,
+                    strip_detail_only(self.kind, self._records[rows[i]]),
+                    explain=partial(explainer.explain, pos, km, parts, i),
+                )
             )
-            for pos, i in enumerate(order)
-        ]
         return SearchResult(hits, total, limit, query.ignored)
 
     def _score_parts(
@@ -179,7 +186,8 @@ class ColumnarEngine:
         if query.languages:
             parts["taal"] = W_LANGUAGE * self._language_margin(query, rows)
         if ext.occupations and query.occupations:
-            primary = np.isin(rows, _union_of(cols.occupations, query.occupations))
+            lists = [cols.occupations[u] for u in query.occupations if u in cols.occupations]
+            primary = member_any(cols.n, lists, rows)
             parts["beroep"] = np.where(primary, W_OCCUPATION, W_OCCUPATION / 2)
         if text is not None:
             raw = text[rows]
@@ -205,6 +213,21 @@ class ColumnarEngine:
                 total += np.clip((best[rows] - floor) / max(4 - floor, 1), 0.0, 1.0) / 2
         result: FloatArray = total / len(query.languages)
         return result
+
+
+class _LazyExplainer:
+    """Per-criterion explanations for the returned hits, built on first use, once per search."""
+
+    def __init__(self, cols: Columns, query: Query, ext: Extensions, top_rows: IntArray) -> None:
+        self._args = (cols, query, ext, top_rows)
+        self._ready: _Explainer | None = None
+
+    def explain(
+        self, pos: int, distance: float, parts: dict[str, FloatArray], index: int
+    ) -> tuple[Explanation, ...]:
+        if self._ready is None:
+            self._ready = _Explainer(*self._args)
+        return self._ready(pos, distance, {k: float(v[index]) for k, v in parts.items()})
 
 
 class _Explainer:
@@ -259,11 +282,6 @@ class _Explainer:
             )
         )
         return tuple(out)
-
-
-def _union_of(postings: Mapping[str, IntArray], keys: Sequence[str]) -> IntArray:
-    arrays = [postings[k] for k in keys if k in postings]
-    return np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.int32)
 
 
 _PART_TEXT = {

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,15 +33,40 @@ class Explanation:
         }
 
 
-@dataclass(frozen=True)
 class Hit:
-    """One matching record: its source id, score (0–100), distance and the summary to send."""
+    """One matching record: its source id, score (0–100), distance and the summary to send.
 
-    record_id: str
-    score: float
-    distance_km: float | None
-    summary: Mapping[str, Any]
-    explanations: tuple[Explanation, ...] = ()
+    Explanations may be given, or computed on first access (``explain``): most answers never
+    show them, and building them for every hit would cost more than finding the hits.
+    """
+
+    __slots__ = ("_explain", "_explanations", "distance_km", "record_id", "score", "summary")
+
+    def __init__(
+        self,
+        record_id: str,
+        score: float,
+        distance_km: float | None,
+        summary: Mapping[str, Any],
+        explanations: tuple[Explanation, ...] = (),
+        *,
+        explain: Callable[[], tuple[Explanation, ...]] | None = None,
+    ) -> None:
+        self.record_id = record_id
+        self.score = score
+        self.distance_km = distance_km
+        self.summary = summary
+        self._explanations = explanations
+        self._explain = explain
+
+    @property
+    def explanations(self) -> tuple[Explanation, ...]:
+        if self._explain is not None:
+            self._explanations, self._explain = self._explain(), None
+        return self._explanations
+
+    def __repr__(self) -> str:
+        return f"Hit({self.record_id!r}, score={self.score}, distance_km={self.distance_km})"
 
 
 @dataclass(frozen=True)
