@@ -80,7 +80,8 @@ class PostgresPeer:
         """Create the table, COPY the records in, build the indexes, ANALYZE.
 
         ``terms`` holds each record's free-text terms made by the engine's own tokenizer (folded,
-        Dutch-stemmed), as the peer is given the same geocoding: ``$text`` means the same on both.
+        Dutch-stemmed), just as ``lat``/``lon`` are the engine's geocoding: ``$text`` and the
+        selectiegebied mean the same on both sides.
         """
         stats = PeerLoad()
         t = self.table
