@@ -29,6 +29,7 @@ from vum.synthetic import generate
 
 MEDIATOR = Caller("00000001111111111111", "00000001111111111111")
 OTHER = Caller("00000002222222222222", "00000002222222222222")
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 QUERY = {"selectiegebied": {"postcode": "3511AB", "afstand": 999}}
 
 
@@ -153,8 +154,10 @@ def test_sources_receive_the_vum_headers() -> None:
         async def go() -> None:
             async with httpx.AsyncClient() as client:
                 fac = facility([source], client)
-                answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
-                await fac.detail(Kind.WERKZOEKENDE, MEDIATOR, answer.body["matches"][0]["vumID"])
+                answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY, trace_id=TRACE)
+                await fac.detail(
+                    Kind.WERKZOEKENDE, MEDIATOR, answer.body["matches"][0]["vumID"], trace_id=TRACE
+                )
 
         run(go())
     query_headers, detail_headers = app.state.seen
@@ -164,6 +167,7 @@ def test_sources_receive_the_vum_headers() -> None:
         assert headers["x-vum-toparty"] == "00000009999999999999"
         assert headers["x-vum-viaparty"] == FacilitySettings().facility_oin
         assert headers["x-vum-suwiparty"] == "false"
+        assert headers["traceparent"].startswith(f"00-{TRACE}-")
 
 
 def test_malformed_query_is_400_with_the_pointer(sources: list[SourceEndpoint]) -> None:

@@ -271,7 +271,7 @@ class MediatorApi:
             json.dumps(vraag, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         )
         caller = Caller(call.from_party, call.via_party, party.suwi, call.user)
-        answer = await self.facility.matches(kind, caller, vraag)
+        answer = await self.facility.matches(kind, caller, vraag, trace_id=event["traceId"])
         matches = answer.body["matches"]
         self.metrics.observe_query(kind, answer.outcomes, len(matches))
         event.update(
@@ -325,7 +325,7 @@ class MediatorApi:
         except InvalidVumId:
             pass  # the facility answers 400.01 for it
         caller = Caller(call.from_party, call.via_party, party.suwi, call.user)
-        detail = await self.facility.detail(kind, caller, vum_id)
+        detail = await self.facility.detail(kind, caller, vum_id, trace_id=event["traceId"])
         return Response(to_json(detail), 200, headers=headers, media_type=_JSON)
 
 

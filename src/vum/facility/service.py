@@ -155,9 +155,11 @@ class Facility:
         self.breaker = breaker if breaker is not None else CircuitBreaker()
         self._clock = clock
 
-    def _headers(self, caller: Caller, source_oin: str) -> dict[str, str]:
+    def _headers(
+        self, caller: Caller, source_oin: str, trace_id: str | None = None
+    ) -> dict[str, str]:
         # Facility -> source: the asking organisation, the source, and the facility as processor.
-        return {
+        headers = {
             "X-VUM-berichtVersie": KOPPELVLAK_VERSION,
             "API-Version": KOPPELVLAK_VERSION,
             "X-VUM-fromParty": caller.from_party,
@@ -165,8 +167,14 @@ class Facility:
             "X-VUM-viaParty": self.settings.facility_oin,
             "X-VUM-SUWIparty": "true" if caller.suwi else "false",
         }
+        if trace_id:
+            # W3C trace context: the mediator's trace continues at every source, one span each.
+            headers["traceparent"] = f"00-{trace_id}-{secrets.token_hex(8)}-01"
+        return headers
 
-    async def matches(self, kind: Kind, caller: Caller, vraag_object: Any) -> QueryAnswer:
+    async def matches(
+        self, kind: Kind, caller: Caller, vraag_object: Any, *, trace_id: str | None = None
+    ) -> QueryAnswer:
         started = time.perf_counter()
         try:
             query = parse_query(kind, vraag_object, prefix=("vraagObject",))
@@ -183,7 +191,7 @@ class Facility:
             kind,
             vraag_object,
             sources,
-            lambda s: self._headers(caller, s.oin),
+            lambda s: self._headers(caller, s.oin, trace_id),
             deadline_s=self.settings.deadline_s,
             breaker=self.breaker,
         )
@@ -245,7 +253,9 @@ class Facility:
             )
         return merged, ranking
 
-    async def detail(self, kind: Kind, caller: Caller, vum_id: str) -> dict[str, Any]:
+    async def detail(
+        self, kind: Kind, caller: Caller, vum_id: str, *, trace_id: str | None = None
+    ) -> dict[str, Any]:
         try:
             content = self.codec.decode(vum_id)
         except InvalidVumId:
@@ -272,7 +282,7 @@ class Facility:
         try:
             response = await self.client.get(
                 url,
-                headers=self._headers(caller, source.oin),
+                headers=self._headers(caller, source.oin, trace_id),
                 timeout=self.settings.source_timeout_s,
             )
         except httpx.HTTPError as exc:
