@@ -22,13 +22,15 @@ app = typer.Typer(
 )
 register_standard_commands(app)
 
-#: group name -> module holding its Typer ``app``
+#: group name -> module holding its Typer ``app`` (or ``module:attribute``)
 GROUPS = {
     "register": "vum.register.cli",
     "geo": "vum.geo.cli",
     "source": "vum.sources.cli",
     "serve": "vum.serve",
     "bench": "vum.bench.cli",
+    "parties": "vum.facility.cli:parties_app",
+    "audit": "vum.facility.cli:audit_app",
 }
 _mounted: set[str] = set()
 
@@ -39,7 +41,8 @@ def mount(*names: str) -> typer.Typer:
         if name in _mounted or name not in GROUPS:
             continue
         _mounted.add(name)
-        group: typer.Typer = importlib.import_module(GROUPS[name]).app
+        module, _, attribute = GROUPS[name].partition(":")
+        group: typer.Typer = getattr(importlib.import_module(module), attribute or "app")
         if name == "serve":
             # `vum serve source` and `vum serve facility` share one group.
             facility = importlib.import_module("vum.facility.serve").app

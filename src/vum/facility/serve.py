@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from vum.facility.metrics import AuditSink
+    from vum.store import Store
 
 log = logging.getLogger("vum.facility.serve")
 
@@ -52,6 +53,8 @@ app = typer.Typer(
 
 KEYS_ENV = "VUM_VUMID_KEYS"
 _PURGE_EVERY_S = 3600.0
+#: who the audit log names for registry changes that come from the config file
+_CONFIG_USER = "config"
 
 
 @dataclass
@@ -231,20 +234,56 @@ def _source_client(config: FacilityConfig) -> httpx.AsyncClient:
 
 
 def build_app(
-    config: FacilityConfig, identity: Identity, audit: AuditSink, codec: VumIdCodec
+    config: FacilityConfig,
+    identity: Identity,
+    audit: AuditSink,
+    codec: VumIdCodec,
+    *,
+    store: Store | None = None,
 ) -> FastAPI:
-    """The facility app over ``config``; closes its HTTP client and purges old results on its own."""
+    """The facility app over ``config``; closes its HTTP client and purges old results on its own.
+
+    With a ``store`` the parties, sources and result sets live in the database (shared by every
+    worker process); the config's parties and sources are upserted into its registry first.
+    Without one, they come from the config and result sets stay in this process.
+    """
     from vum.facility.app import StaticDirectory, create_facility_app
-    from vum.facility.service import Facility, InMemoryResultSets
+    from vum.facility.identity import PartyRegistry
+    from vum.facility.results import purge_expired
+    from vum.facility.service import Facility, InMemoryResultSets, ResultSets, SourceDirectory
 
     client = _source_client(config)
-    results = InMemoryResultSets()
-    facility = Facility(config.settings, StaticDirectory(config.sources), results, codec, client)
+    results: ResultSets
+    directory: SourceDirectory
+    registry: PartyRegistry
+    if store is not None:
+        from vum.facility.registry import StoreRegistry
+        from vum.facility.results import StoreResultSets
+
+        stored = StoreRegistry(store, default_timeout_s=config.settings.source_timeout_s)
+        if config.parties or config.sources:
+            changed = stored.apply_config(config.parties, config.sources, by=_CONFIG_USER)
+            log.info("partijregister bijgewerkt uit de config: %d partij(en)", len(changed))
+        results, directory, registry = StoreResultSets(store), stored, stored
+    else:
+        results = InMemoryResultSets()
+        directory = StaticDirectory(config.sources)
+        registry = InMemoryPartyRegistry.of(config.parties)
+    facility = Facility(config.settings, directory, results, codec, client)
+    # Purges are audited with the store (deleting data is a processing); the JSON-lines file
+    # keeps holding API events only, as before.
+    purge_audit = audit if store is not None else None
 
     async def purge_forever() -> None:
-        # VUM: results are kept 7 days (configurable), then purged.
+        # VUM: results are kept 7 days (configurable), then purged; off the event loop, since
+        # the store may wait for another process's write lock.
         while True:
-            results.purge(dt.datetime.now(dt.UTC) - config.settings.retention)
+            try:
+                await asyncio.to_thread(
+                    purge_expired, results, config.settings.retention, audit=purge_audit
+                )
+            except Exception:
+                log.exception("purging expired result sets failed; retrying in an hour")
             await asyncio.sleep(_PURGE_EVERY_S)
 
     @asynccontextmanager
@@ -256,7 +295,6 @@ def build_app(
             purger.cancel()
             await client.aclose()
 
-    registry = InMemoryPartyRegistry.of(config.parties)
     return create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
 
 
@@ -290,9 +328,22 @@ def facility(
     audit_log: Annotated[
         Path | None, typer.Option(help="auditlog (JSON lines); default facility-audit.jsonl")
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="database voor partijen, resultaatsets en auditlog: bestand of URL "
+            "(parties, result sets and the audit log in the store); zonder: config en JSON lines",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="log level")] = "info",
 ) -> None:
     """Start de uitwisselingsvoorziening: VUM-Bemiddelaar (/api/v3), /metrics, /health, /ready."""
+    if db is not None and audit_log is not None:
+        raise typer.BadParameter(
+            "--audit-log en --db samen: met --db staat het auditlog in de database "
+            "(with --db the audit log is in the database)"
+        )
     cfg = load_config(config) if config else FacilityConfig()
     tls_files = [tls_cert, tls_key, client_ca]
     if any(tls_files) and not all(tls_files):
@@ -314,10 +365,36 @@ def facility(
     configure_json_logging(getattr(logging, log_level.upper(), logging.INFO))
     if isinstance(identity, DevHeaderTrust):
         log.warning("ONVEILIG: --dev-header-trust, alleen voor ontwikkeling (INSECURE, dev only)")
-    audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
-    asgi = build_app(cfg, identity, audit, codec_from_env())
-    _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
-    audit.close()
+    if db is None:
+        audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
+        asgi = build_app(cfg, identity, audit, codec_from_env())
+        _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
+        audit.close()
+        return
+    from vum.facility.audit import StoreAuditLog
+    from vum.facility.registry import RegistryError
+    from vum.store import Store, StoreError
+
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    # The audit log's own connections commit with synchronous=FULL: a record is on disk before
+    # the answer leaves, as the JSON-lines file was fsynced.
+    audit_store = Store(db, synchronous="FULL")
+    try:
+        try:
+            asgi = build_app(
+                cfg, identity, StoreAuditLog(audit_store), codec_from_env(), store=store
+            )
+        except RegistryError as exc:
+            typer.echo(f"config: {exc}", err=True)
+            raise typer.Exit(2) from None
+        _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
+    finally:
+        store.close()
+        audit_store.close()
 
 
 def _run(

@@ -199,7 +199,9 @@ class Facility:
         merged, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes, vraag_id)
         more = any(o.more for o in outcomes)
         body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
-        self.results.save(
+        # The store may wait on another worker's write lock: never on the event loop.
+        await asyncio.to_thread(
+            self.results.save,
             ResultSet(
                 vraag_id,
                 kind,
@@ -219,7 +221,7 @@ class Facility:
                     }
                     for o in outcomes
                 ],
-            )
+            ),
         )
         return QueryAnswer(body, outcomes, ranking, (time.perf_counter() - started) * 1000)
 
@@ -262,13 +264,16 @@ class Facility:
             raise FacilityError(
                 400, "400.01", "Onbekende of ongeldige vumID (invalid vumID)"
             ) from None
-        result_set = self.results.get(content.vraag_id)
+        result_set = await asyncio.to_thread(self.results.get, content.vraag_id)
         # Only the party that asked may see details, and only within the retention period.
         if result_set is None or result_set.party != caller.from_party or result_set.kind != kind:
             raise FacilityError(401, "401", "Niet geautoriseerd (not authorised)")
         if self._clock() - result_set.created_at > self.settings.retention:
             raise FacilityError(401, "401", "Resultaat verlopen (result expired)")
-        if self.results.use_detail(content.vraag_id, self.settings.max_details) is None:
+        used = await asyncio.to_thread(
+            self.results.use_detail, content.vraag_id, self.settings.max_details
+        )
+        if used is None:
             raise FacilityError(
                 429,
                 "429.01",

@@ -3,13 +3,15 @@
 
 ``Store(target)`` opens ``target`` (a file path such as ``vum.db`` or a database URL; default
 ``$VUM_DB`` or ``./vum.db``), creates the tables, and offers the repositories ``datasets`` and
-``tokens``.
+``tokens`` (hosted sources), and ``parties``, ``result_sets`` and ``audit`` (the exchange
+facility's party registry, result sets and hash-chained audit log).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from vum.store.audit import GENESIS, AuditEntry, AuditHead, AuditRepository, AuditRow, chain_hash
 from vum.store.database import (
     DEFAULT_PATH,
     ENV_VAR,
@@ -20,7 +22,9 @@ from vum.store.database import (
     utcnow,
 )
 from vum.store.datasets import DatasetRepository, PromotionError
-from vum.store.schema import SCHEMA_VERSION, VersionStatus
+from vum.store.parties import PartyRepository, PartyRow
+from vum.store.result_sets import ResultSetRepository, ResultSetRow
+from vum.store.schema import SCHEMA_VERSION, PartyStatus, VersionStatus
 from vum.store.tokens import TokenRepository, TokenRow
 from vum.store.versions import VersionRow
 
@@ -32,6 +36,9 @@ class Store(Database):
         super().__init__(target, synchronous=synchronous)
         self.datasets = DatasetRepository(self)
         self.tokens = TokenRepository(self)
+        self.parties = PartyRepository(self)
+        self.result_sets = ResultSetRepository(self)
+        self.audit = AuditRepository(self)
 
     def __enter__(self) -> Store:
         return self
@@ -40,15 +47,26 @@ class Store(Database):
 __all__ = [
     "DEFAULT_PATH",
     "ENV_VAR",
+    "GENESIS",
     "SCHEMA_VERSION",
+    "AuditEntry",
+    "AuditHead",
+    "AuditRepository",
+    "AuditRow",
     "DatasetRepository",
+    "PartyRepository",
+    "PartyRow",
+    "PartyStatus",
     "PromotionError",
+    "ResultSetRepository",
+    "ResultSetRow",
     "Store",
     "StoreError",
     "TokenRepository",
     "TokenRow",
     "VersionRow",
     "VersionStatus",
+    "chain_hash",
     "database_url",
     "default_target",
     "utcnow",

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from vum.store.schema import SCHEMA_VERSION, metadata, store_meta
+from vum.store.schema import SCHEMA_VERSION, audit_head, audit_log, metadata, store_meta
 
 #: Environment variable naming the store (a file path or a database URL).
 ENV_VAR = "VUM_DB"
@@ -84,6 +84,7 @@ class Database:
         if synchronous.upper() not in {"NORMAL", "FULL"}:
             raise ValueError("synchronous must be NORMAL or FULL")
         self.url = database_url(target if target is not None else default_target())
+        self._closed = False
         self.engine = sa.create_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if self.is_sqlite:
@@ -111,22 +112,38 @@ class Database:
                     f"de database heeft schemaversie {found}, deze software kent {SCHEMA_VERSION} "
                     f"(the database is newer than this software)"
                 )
+            # The audit chain's head exists before the first append, so concurrent first
+            # appenders lock one row instead of racing to create it. Only for an empty log: a
+            # log whose head went missing stays that way, for `vum audit verify` to report.
+            if conn.execute(sa.select(audit_head.c.id)).first() is None and (
+                conn.execute(sa.select(audit_log.c.seq).limit(1)).first() is None
+            ):
+                conn.execute(audit_head.insert().values(id=1, last_seq=0, last_hash="0" * 64))
+
+    def _check_open(self) -> None:
+        # A disposed engine would quietly open new connections; a closed store must refuse, so
+        # that whatever still holds it (an audit sink) fails loudly instead of writing on.
+        if self._closed:
+            raise StoreError(f"de database {self.url} is gesloten (the store is closed)")
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         """A read transaction: every statement in it sees the same snapshot."""
+        self._check_open()
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction, committed on success and rolled back on an exception."""
+        self._check_open()
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
 
     def close(self) -> None:
+        self._closed = True
         self.engine.dispose()
 
     def __enter__(self) -> Database:

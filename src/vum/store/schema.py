@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The tables of the store: hosted datasets, their versions and records, and party API tokens."""
+"""The tables of the store: hosted datasets and tokens; the facility's parties, result sets and audit log."""
 
 from __future__ import annotations
 
@@ -111,4 +111,91 @@ party_tokens = sa.Table(
     sa.Column("label", sa.String(200), nullable=False, default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# --- the exchange facility: the party registry, result sets and the audit log ---
+
+
+class PartyStatus(StrEnum):
+    """Where a party is in the agreement framework: only ``active`` parties take part."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+
+parties = sa.Table(
+    "parties",
+    metadata,
+    # VUM: parties are identified by their OIN, 20 digits (checked before it gets here)
+    sa.Column("oin", sa.String(20), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # JSON lists: roles ("bemiddelaar", "bron-werkzoekende", "bron-vacature") and the OINs of
+    # processors (verwerkers) that may act for the party (X-VUM-viaParty).
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("suwi", sa.Boolean, nullable=False, default=False),
+    sa.Column("processors", sa.JSON, nullable=False),
+    # null: the agreement (afsprakenstelsel) is not signed, so the party does not take part
+    sa.Column("agreement_signed", sa.Date, nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    # "api" (the party runs its own source) or "hosted" (its data is in a hosted source);
+    # null for a party without a source endpoint (a mediator only).
+    sa.Column("endpoint", sa.String(10), nullable=True),
+    sa.Column("url", sa.String(500), nullable=True),
+    # null: the facility's default (VUM pilots: 4 s)
+    sa.Column("timeout_s", sa.Float, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+result_sets = sa.Table(
+    "result_sets",
+    metadata,
+    sa.Column("vraag_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("party", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("matches", sa.JSON, nullable=False),
+    sa.Column("sources", sa.JSON, nullable=False),
+    # VUM: at most 10 detail requests per vraagID, counted by one conditional UPDATE
+    sa.Column("details_used", sa.Integer, nullable=False, default=0),
+)
+
+# The audit log follows the Logboek Dataverwerkingen standard: one row per processing (a query,
+# a detail request, a registry change). Timestamps and details are kept as the exact text that
+# was hashed, so the chain verifies on any database without re-formatting values.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("trace_id", sa.String(32), nullable=True, index=True),
+    sa.Column("operation", sa.String(50), nullable=False),
+    # fromParty: the responsible organisation (for a registry change: the party changed)
+    sa.Column("party", sa.String(100), nullable=True, index=True),
+    # viaParty: the processor that carried the call
+    sa.Column("processor", sa.String(100), nullable=True),
+    sa.Column("user", sa.String(200), nullable=True),
+    sa.Column("processing_activity", sa.String(200), nullable=True),
+    sa.Column("kind", sa.String(20), nullable=True),
+    sa.Column("source", sa.String(100), nullable=True),
+    sa.Column("status", sa.String(20), nullable=True),
+    sa.Column("started_at", sa.String(40), nullable=True),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+    # canonical JSON; never personal data in clear (the API hashes queries and vumIDs)
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    # AUTOINCREMENT: a sequence number is never handed out twice, even after the last row is gone
+    sqlite_autoincrement=True,
+)
+
+# The chain's head (one row): the last sequence number and hash. Appenders lock it, so they
+# serialise on PostgreSQL too, and a log cut off at its end no longer matches it.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_seq", sa.Integer, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
 )
