@@ -39,6 +39,8 @@ class ColumnarEngine:
         self.kind = kind
         self._records = list(records)
         self.cols = Columns(kind, self._records)
+        # Summaries are made on first use and kept: popular records are sent again and again.
+        self._summaries: list[Mapping[str, Any] | None] = [None] * len(self._records)
         if eager_text:
             # A source builds its text index with the dataset, so no query waits for it; the
             # facility's short-lived engines over merged answers build it only when asked.
@@ -47,13 +49,26 @@ class ColumnarEngine:
     def __len__(self) -> int:
         return self.cols.n
 
+    def _summary(self, row: int) -> Mapping[str, Any]:
+        summary = self._summaries[row]
+        if summary is None:
+            summary = self._summaries[row] = strip_detail_only(self.kind, self._records[row])
+        return summary
+
     def detail(self, record_id: str) -> Mapping[str, Any] | None:
         row = self.cols.row_of.get(record_id)
         return None if row is None else self._records[row]
 
     # -- selection ---------------------------------------------------------------------------
-    def _area(self, query: Query) -> tuple[IntArray, FloatArray]:
-        """Rows within the selectiegebied, and the distance (km) of every PC4 cell to its centre."""
+    def _area(
+        self, query: Query, ext: Extensions | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """Rows within the selectiegebied (a superset of the answer), and the distance (km) of
+        every PC4 cell to its centre.
+
+        A small plan: when the asked occupations hold fewer records than the area, start from
+        their posting lists and keep those in reach; otherwise take the area's cells.
+        """
         cols = self.cols
         try:
             centre = resolve(query.postcode)
@@ -62,6 +77,15 @@ class ColumnarEngine:
             return np.empty(0, dtype=np.int32), np.empty(0)
         cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
         inside = cell_km <= float(query.radius_km)
+        occupations = (*query.occupations, *(ext.occupations if ext is not None else ()))
+        if occupations:
+            seeds = [cols.occupations[u] for u in occupations if u in cols.occupations]
+            if sum(len(p) for p in seeds) < len(cols.cell_rows) // 8:
+                rows = np.unique(np.concatenate(seeds)) if seeds else np.empty(0, np.int32)
+                cell = cols.cell[rows]
+                keep = cell >= 0
+                keep[keep] = inside[cell[keep]]
+                return rows[keep].astype(np.int32), cell_km
         if inside.all():
             # The whole country is in reach: every placed record, without gathering cell by cell.
             return cols.cell_rows, cell_km
@@ -78,7 +102,7 @@ class ColumnarEngine:
     def select(self, query: Query, ext: Extensions | None = None) -> IntArray:
         """Rows that satisfy every criterion of the query (and the $text extension)."""
         ext = ext if ext is not None else parse_extensions(query)
-        rows, _ = self._area(query)
+        rows, _ = self._area(query, ext)
         return self._filter(query, ext, rows, self._text(ext))
 
     def _text(self, ext: Extensions) -> FloatArray | None:
@@ -100,7 +124,7 @@ class ColumnarEngine:
     def search(self, query: Query, limit: int = 100) -> SearchResult:
         """Select the records that meet every criterion, rank them, return the best ``limit``."""
         ext = parse_extensions(query)
-        rows, cell_km = self._area(query)
+        rows, cell_km = self._area(query, ext)
         text = self._text(ext)
         rows = self._filter(query, ext, rows, text)
         return self._ranked(query, ext, rows, cell_km, text, limit)
@@ -156,7 +180,7 @@ class ColumnarEngine:
                     self.cols.ids[rows[i]],
                     round(float(scores[i]), 2),
                     round(km, 2) if np.isfinite(km) else None,
-                    strip_detail_only(self.kind, self._records[rows[i]]),
+                    self._summary(int(rows[i])),
                     explain=partial(explainer.explain, pos, km, parts, i),
                 )
             )
