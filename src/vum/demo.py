@@ -151,7 +151,7 @@ def main() -> None:
                 "--port", str(UWV_PORT)], DEMO_DIR / "uwv.log"),
         _start(["serve", "facility", "--config", str(DEMO_DIR / "facility.toml"),
                 "--dev-header-trust", "--host", HOST, "--port", str(FACILITY_PORT),
-                "--audit-log", str(DEMO_DIR / "audit.jsonl")], DEMO_DIR / "facility.log"),
+                "--db", str(DEMO_DIR / "facility.db")], DEMO_DIR / "facility.log"),
     ]
     try:
         _say("Servers starten (loading indexes)...")
@@ -163,7 +163,10 @@ def main() -> None:
              f"(/metrics, /health, /ready)")
         _say(f"  gehoste bron (gemeenten)  http://{HOST}:{HOSTED_PORT}/api/v3")
         _say(f"  UWV-stand-in              http://{HOST}:{UWV_PORT}/api/v3")
-        _say(f"  logs en auditlog          {DEMO_DIR}/*.log, {DEMO_DIR}/audit.jsonl")
+        _say(f"  logs                      {DEMO_DIR}/*.log")
+        _say(f"  auditlog                  .venv/bin/vum audit list --db {DEMO_DIR}/facility.db")
+        _say(f"                            .venv/bin/vum audit verify --db {DEMO_DIR}/facility.db")
+        _say(f"  partijregister            .venv/bin/vum parties list --db {DEMO_DIR}/facility.db")
         _say("  docs/facility-api.md en docs/source-api.md: voorbeelden met curl")
         _say("  .venv/bin/vum --help      alle commando's (all commands)")
         _say("\nCtrl-C stopt de demo (stops the demo).")
