@@ -78,6 +78,10 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+#: SHA-256 (hex) of the admin API's bearer token; the admin API is off when unset.
+ADMIN_TOKEN_ENV = "VUM_ADMIN_TOKEN_SHA256"
+
+
 def load_config(path: Path) -> FacilityConfig:
     """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) facility config."""
     text = path.read_text(encoding="utf-8")
@@ -295,7 +299,16 @@ def build_app(
             purger.cancel()
             await client.aclose()
 
-    return create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
+    app = create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
+    admin_digest = os.environ.get(ADMIN_TOKEN_ENV, "").strip().lower()
+    if store is not None and admin_digest:
+        from vum.facility.admin import make_admin_router
+        from vum.facility.registry import StoreRegistry
+
+        assert isinstance(registry, StoreRegistry)
+        app.include_router(make_admin_router(registry, admin_digest))
+        log.info("admin-API /admin/v1/parties aan (admin API enabled)")
+    return app
 
 
 @app.callback()
