@@ -75,17 +75,24 @@ class ColumnarEngine:
         except PostcodeError:
             # VUM: a selectiegebied that cannot be placed holds no records.
             return np.empty(0, dtype=np.int32), np.empty(0)
-        cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
-        inside = cell_km <= float(query.radius_km)
+        radius = float(query.radius_km)
         occupations = (*query.occupations, *(ext.occupations if ext is not None else ()))
         if occupations:
             seeds = [cols.occupations[u] for u in occupations if u in cols.occupations]
             if sum(len(p) for p in seeds) < len(cols.cell_rows) // 8:
                 rows = np.unique(np.concatenate(seeds)) if seeds else np.empty(0, np.int32)
                 cell = cols.cell[rows]
-                keep = cell >= 0
-                keep[keep] = inside[cell[keep]]
-                return rows[keep].astype(np.int32), cell_km
+                placed = cell >= 0
+                rows, cell = rows[placed], cell[placed]
+                # Distances only for the cells these few records lie in.
+                cell_km = np.full(len(cols.grid_lat), np.inf)
+                used = np.unique(cell)
+                cell_km[used] = haversine_km_array(
+                    cols.grid_lat[used], cols.grid_lon[used], centre.lat, centre.lon
+                )
+                return rows[cell_km[cell] <= radius].astype(np.int32), cell_km
+        cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
+        inside = cell_km <= radius
         if inside.all():
             # The whole country is in reach: every placed record, without gathering cell by cell.
             return cols.cell_rows, cell_km
@@ -166,11 +173,8 @@ class ColumnarEngine:
         parts = self._score_parts(query, ext, rows, distance, text)
         scores = sum(parts.values()) / sum(_MAX[name](query, ext) for name in parts) * 100.0
         top = np.argpartition(-scores, limit - 1)[:limit] if total > limit else np.arange(total)
-        # Best first; ties by distance, then by id so the order is stable across runs.
-        order = sorted(
-            top.tolist(),
-            key=lambda i: (-round(float(scores[i]), 6), float(distance[i]), self.cols.ids[rows[i]]),
-        )
+        # Best first; ties by distance, then by row (stable for a dataset version).
+        order = top[np.lexsort((rows[top], distance[top], -np.round(scores[top], 6)))].tolist()
         explainer = _LazyExplainer(self.cols, query, ext, rows[order])
         hits = []
         for pos, i in enumerate(order):
