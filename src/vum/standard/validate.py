@@ -41,6 +41,7 @@ class DocumentReport:
     total: int = 0
     valid: list[BaseModel] = field(default_factory=list)
     invalid: list[RecordReport] = field(default_factory=list)
+    valid_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -52,13 +53,13 @@ class DocumentReport:
 
     def summary_nl(self) -> str:
         return (
-            f"{self.total} records gecontroleerd: {len(self.valid)} geldig, "
+            f"{self.total} records gecontroleerd: {self.valid_count} geldig, "
             f"{len(self.invalid)} ongeldig ({self.problem_count} fouten)"
         )
 
     def summary_en(self) -> str:
         return (
-            f"{self.total} records checked: {len(self.valid)} valid, "
+            f"{self.total} records checked: {self.valid_count} valid, "
             f"{len(self.invalid)} invalid ({self.problem_count} problems)"
         )
 
@@ -89,19 +90,27 @@ def iter_validate(
             yield index, None, RecordReport(index, _record_id(kind, record), problems)
 
 
-def validate_document(kind: Kind, data: Any) -> DocumentReport:
-    """Validate every record of a document (a JSON array of detail records)."""
+def validate_document(kind: Kind, data: Any, *, keep_valid: bool = True) -> DocumentReport:
+    """Validate every record of a document (a JSON array of detail records).
+
+    ``keep_valid=False`` counts the valid records without keeping their models (a checker of a
+    200,000-record file needs the problems, not two hundred thousand objects).
+    """
     if not isinstance(data, list):
         raise DocumentError(
             "het bestand moet een JSON-array van records zijn "
             "(the file must hold a JSON array of records)"
         )
     report = DocumentReport(kind, total=len(data))
+    valid_count = 0
     for _, ok, bad in iter_validate(kind, data):
         if ok is not None:
-            report.valid.append(ok)
+            valid_count += 1
+            if keep_valid:
+                report.valid.append(ok)
         elif bad is not None:
             report.invalid.append(bad)
+    report.valid_count = valid_count
     return report
 
 
