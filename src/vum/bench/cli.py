@@ -76,3 +76,89 @@ def source(
     if report.failures:
         typer.echo("; ".join(report.failures), err=True)
         raise typer.Exit(code=1)
+
+
+@app.command("facility")
+def facility(
+    sources: Annotated[
+        int, typer.Option("--sources", min=1, help="Gesimuleerde bronnen (simulated sources).")
+    ] = 30,
+    mediators: Annotated[
+        int,
+        typer.Option(
+            "--mediators", min=1, help="Gelijktijdige bemiddelaars (concurrent mediators)."
+        ),
+    ] = 20,
+    seconds: Annotated[
+        float,
+        typer.Option("--seconds", min=0.1, help="Meettijd per rij (measured seconds per row)."),
+    ] = 30.0,
+    results_per_source: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--results-per-source",
+            min=1,
+            max=100,
+            help="Resultaten per bron; herhaalbaar, standaard 10 en 100 "
+            "(results per source; repeatable, default 10 and 100).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed van de synthetische data.")] = 1,
+    pool: Annotated[
+        str,
+        typer.Option(
+            "--pool",
+            help="Verbindingen naar de bronnen: shared (zoals vum serve facility) of per-source "
+            "(the facility's connection pool to the sources: shared, as deployed, or per-source).",
+        ),
+    ] = "shared",
+    breaker: Annotated[
+        bool,
+        typer.Option(
+            "--breaker/--no-breaker",
+            help="Met --no-breaker schorst de voorziening geen bronnen "
+            "(--no-breaker: the circuit breaker never opens).",
+        ),
+    ] = True,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="cProfile van de event loop van de voorziening, per rij naar <naam>-<n>.pstats "
+            "(profile the facility's event loop thread, one file per row).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Uitvoer als JSON (output as JSON).")
+    ] = False,
+) -> None:
+    """Meet de uitwisselingsvoorziening: bemiddelaars tegelijk, bronnen van 5 tot 300 ms.
+
+    Measure the exchange facility: concurrent mediators query it through the mediator API while
+    it fans out to simulated sources answering after 5–300 ms; reports latency, the facility's
+    overhead over the slowest source, throughput, errors, and the facility's CPU and memory.
+    """
+    from vum.bench.facility import POOLS, FacilityBenchConfig, render_facility, run_facility_bench
+
+    if pool not in POOLS:
+        raise typer.BadParameter(f"--pool: kies uit {', '.join(POOLS)} (choose from these)")
+    config = FacilityBenchConfig(
+        sources=sources,
+        mediators=mediators,
+        seconds=seconds,
+        results_per_source=tuple(results_per_source or (10, 100)),
+        seed=seed,
+        pool=pool,
+        breaker=breaker,
+        profile=profile,
+    )
+    report = run_facility_bench(
+        config, progress=lambda message: typer.echo(f"... {message}", err=True)
+    )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_facility(report))
+    if report.failures:
+        typer.echo("; ".join(report.failures), err=True)
+        raise typer.Exit(code=1)
