@@ -961,7 +961,7 @@ def render_facility(report: FacilityReport) -> str:
                     fmt_ms(_loop_and_gc(r)[1]),
                     fmt_ms(r.phases.get("loop_lag_p95_ms")),
                     fmt_ms(r.phases.get("loop_lag_max_ms")),
-                    f"{r.answer_kb:,.0f}",
+                    "-" if math.isnan(r.answer_kb) else f"{r.answer_kb:,.0f}",
                     fmt_ms(r.slowest_source.p50_ms),
                 ]
                 for r in report.rows

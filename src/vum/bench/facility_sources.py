@@ -21,7 +21,6 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
-from vum.bench.measure import percentile
 from vum.standard.kinds import Kind
 
 #: the fastest and the slowest source (seconds): spread evenly in between
@@ -87,18 +86,6 @@ class SourceStats:
     answers: int = 0
     refused: int = 0
     late_ms: list[float] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        late = sorted(self.late_ms)
-        return {
-            "index": self.index,
-            "delay_ms": round(self.delay_ms, 2),
-            "answers": self.answers,
-            "refused": self.refused,
-            "late_p50_ms": round(percentile(late, 50), 3) if late else None,
-            "late_p99_ms": round(percentile(late, 99), 3) if late else None,
-            "late_max_ms": round(late[-1], 3) if late else None,
-        }
 
 
 def _response(status: str, body: bytes, *, close: bool = False) -> bytes:

@@ -23,6 +23,7 @@ from vum.facility.breaker import CircuitBreaker
 from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
 from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent
 from vum.matching.engine import ColumnarEngine
+from vum.matching.types import Hit
 from vum.standard.kinds import Kind
 from vum.standard.query import Query, QueryError, parse_query
 from vum.standard.vacature import Vacature
@@ -130,8 +131,24 @@ class QueryAnswer:
 
     body: dict[str, Any]
     outcomes: list[SourceOutcome]
-    ranking: list[dict[str, Any]]
+    ranked: list[tuple[Hit, str]]
     elapsed_ms: float
+
+    @property
+    def ranking(self) -> list[dict[str, Any]]:
+        """Score, distance, source and "waarom" per match, aligned with ``body["matches"]``.
+
+        Built only when asked (``X-OpenVUM-Explain``): explanations cost more than ranking.
+        """
+        return [
+            {
+                "score": hit.score,
+                "afstandKm": hit.distance_km,
+                "bron": source,
+                "uitleg": [e.as_dict() for e in hit.explanations],
+            }
+            for hit, source in self.ranked
+        ]
 
 
 class Facility:
@@ -227,7 +244,7 @@ class Facility:
 
     def _merge(
         self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome], vraag_id: str
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[dict[str, Any]], list[tuple[Hit, str]]]:
         """All valid summaries, ranked with the shared scoring, each with a fresh vumID."""
         records: list[dict[str, Any]] = []
         origin: list[tuple[str, str]] = []
@@ -239,20 +256,13 @@ class Facility:
             return [], []
         ranked = ColumnarEngine(kind, records, eager_text=False).rank(query)
         merged: list[dict[str, Any]] = []
-        ranking: list[dict[str, Any]] = []
+        ranking: list[tuple[Hit, str]] = []
         for hit in ranked.hits:
             source, record_id = origin[int(hit.record_id)]
             summary = {k: v for k, v in records[int(hit.record_id)].items() if k != kind.id_field}
             summary["vumID"] = self.codec.encode(VumIdContent(source, record_id, vraag_id))
             merged.append(summary)
-            ranking.append(
-                {
-                    "score": hit.score,
-                    "afstandKm": hit.distance_km,
-                    "bron": source,
-                    "uitleg": [e.as_dict() for e in hit.explanations],
-                }
-            )
+            ranking.append((hit, source))
         return merged, ranking
 
     async def detail(
