@@ -79,11 +79,11 @@ def test_facility_bench_prints_figures_without_errors_and_stops_its_servers() ->
 
 @pytest.mark.slow
 def test_json_has_a_row_per_size_with_both_options_and_no_errors() -> None:
-    args = ["facility", *SMALL, "--results-per-source", "20", "--pool", "per-source"]
+    args = ["facility", *SMALL, "--results-per-source", "20"]
     result = runner.invoke(app, [*args, "--no-breaker", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["config"]["pool"] == "per-source" and report["config"]["breaker"] is False
+    assert report["config"]["breaker"] is False
     assert [row["results_per_source"] for row in report["rows"]] == [10, 20]
     for row in report["rows"]:
         assert row["errors"] == 0 and row["warmup_errors"] == 0
@@ -102,7 +102,7 @@ def test_json_has_a_row_per_size_with_both_options_and_no_errors() -> None:
 def test_help_names_the_facility_command() -> None:
     result = runner.invoke(app, ["facility", "--help"])
     assert result.exit_code == 0
-    for option in ("--sources", "--mediators", "--seconds", "--pool", "--json"):
+    for option in ("--sources", "--mediators", "--seconds", "--json"):
         assert option in result.stdout, option
 
 

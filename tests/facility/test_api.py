@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from tests.contract import contracts
 from tests.facility.servers import serve, source_app
 from vum.facility.app import StaticDirectory, create_facility_app
+from vum.facility.client import SourceClient
 from vum.facility.fanout import SourceEndpoint
 from vum.facility.identity import DevHeaderTrust, Identity, InMemoryPartyRegistry, PartyInfo
 from vum.facility.metrics import AuditSink, InMemoryAuditSink
@@ -86,7 +87,7 @@ def make_app(
     settings: FacilitySettings | None = None,
 ) -> FastAPI:
     """The facility app over ``sources``; its HTTP client closes with the app's lifespan."""
-    client = httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
+    client = SourceClient()
     facility = Facility(
         settings or FacilitySettings(deadline_s=3.0),
         StaticDirectory(sources),

@@ -18,6 +18,7 @@ from tests.facility.test_api import MEDIATOR, PROFILES, QUERY, serve_app, vum_he
 from vum.facility.app import create_facility_app
 from vum.facility.audit import StoreAuditLog
 from vum.facility.cli import audit_app
+from vum.facility.client import SourceClient
 from vum.facility.identity import DevHeaderTrust
 from vum.facility.registry import StoreRegistry
 from vum.facility.results import StoreResultSets
@@ -35,7 +36,7 @@ SIGNED = dt.date(2025, 1, 1)
 
 def facility_app(store: Store) -> FastAPI:
     """The facility over the store: StoreRegistry as directory and registry, result sets, audit."""
-    client = httpx.AsyncClient()
+    client = SourceClient()
     registry = StoreRegistry(store, cache_s=0)
     facility = Facility(
         FacilitySettings(deadline_s=5.0),

@@ -10,10 +10,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.facility.servers import serve, source_app
+from vum.facility.client import SourceClient
 from vum.facility.fanout import SourceEndpoint
 from vum.facility.service import (
     Caller,
@@ -61,7 +61,7 @@ def sources() -> Iterator[list[SourceEndpoint]]:
         yield endpoints
 
 
-def facility(sources: list[SourceEndpoint], client: httpx.AsyncClient, **settings: Any
+def facility(sources: list[SourceEndpoint], client: SourceClient, **settings: Any
              ) -> Facility:
     return Facility(FacilitySettings(deadline_s=3.0, **settings), Directory(sources),
                     InMemoryResultSets(), VumIdCodec({"k1": new_key()}, "k1"), client)
@@ -74,7 +74,7 @@ def run(coro: Any) -> Any:
 def test_query_answers_within_the_deadline_with_the_good_sources(sources: list[SourceEndpoint]
                                                                  ) -> None:
     async def go() -> Any:
-        async with httpx.AsyncClient() as client:
+        async with SourceClient() as client:
             started = time.monotonic()
             answer = await facility(sources, client).matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
             return answer, time.monotonic() - started
@@ -111,7 +111,7 @@ def good() -> Iterator[list[SourceEndpoint]]:
 def test_detail_limits_parties_and_retention(good: list[SourceEndpoint]) -> None:
 
     async def go() -> None:
-        async with httpx.AsyncClient() as client:
+        async with SourceClient() as client:
             clock = [dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)]
             fac = Facility(FacilitySettings(), Directory(good),
                            InMemoryResultSets(), VumIdCodec({"k1": new_key()}, "k1"), client,
@@ -152,7 +152,7 @@ def test_sources_receive_the_vum_headers() -> None:
         source = SourceEndpoint("00000009999999999999", "bron", url)
 
         async def go() -> None:
-            async with httpx.AsyncClient() as client:
+            async with SourceClient() as client:
                 fac = facility([source], client)
                 answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY, trace_id=TRACE)
                 await fac.detail(
@@ -172,7 +172,7 @@ def test_sources_receive_the_vum_headers() -> None:
 
 def test_malformed_query_is_400_with_the_pointer(sources: list[SourceEndpoint]) -> None:
     async def go() -> None:
-        async with httpx.AsyncClient() as client:
+        async with SourceClient() as client:
             with pytest.raises(FacilityError) as info:
                 await facility(sources[:1], client).matches(
                     Kind.WERKZOEKENDE, MEDIATOR, {"selectiegebied": {"postcode": "1"}})
@@ -186,7 +186,7 @@ def test_failing_source_is_suspended_then_probed(sources: list[SourceEndpoint]) 
     broken = [s for s in sources if s.name.startswith("bron-error500")]
 
     async def go() -> list[str]:
-        async with httpx.AsyncClient() as client:
+        async with SourceClient() as client:
             fac = facility(broken, client)
             statuses = []
             for _ in range(5):

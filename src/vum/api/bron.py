@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request, Response
-from pydantic_core import to_json
 
 from vum.api.calls import BodyTooLarge, invoke, read_body
 from vum.api.errors import (
@@ -110,7 +110,8 @@ class _Endpoints:
         body = envelope(
             self.kind, result, limit=self.limit, explain=explain, minimise=self.options.minimise
         )
-        return to_json(body)
+        # orjson: about a third of pydantic's time for a hundred summaries.
+        return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
 
     async def _detail(self, request: Request, call: VumCall) -> bytes:
         record_id = request.path_params[self.kind.id_field]
@@ -130,7 +131,7 @@ class _Endpoints:
         if record is None:
             # The contract has no 404; an id the source does not hold is an invalid call.
             raise UnknownRecord(self.kind, record_id)
-        return to_json(dict(record))
+        return orjson.dumps(dict(record), option=orjson.OPT_SERIALIZE_NUMPY)
 
     async def _answer(
         self, request: Request, handle: Callable[[Request, VumCall], Awaitable[bytes]]

@@ -104,14 +104,6 @@ def facility(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed van de synthetische data.")] = 1,
-    pool: Annotated[
-        str,
-        typer.Option(
-            "--pool",
-            help="Verbindingen naar de bronnen: shared (zoals vum serve facility) of per-source "
-            "(the facility's connection pool to the sources: shared, as deployed, or per-source).",
-        ),
-    ] = "shared",
     breaker: Annotated[
         bool,
         typer.Option(
@@ -138,17 +130,14 @@ def facility(
     it fans out to simulated sources answering after 5–300 ms; reports latency, the facility's
     overhead over the slowest source, throughput, errors, and the facility's CPU and memory.
     """
-    from vum.bench.facility import POOLS, FacilityBenchConfig, render_facility, run_facility_bench
+    from vum.bench.facility import FacilityBenchConfig, render_facility, run_facility_bench
 
-    if pool not in POOLS:
-        raise typer.BadParameter(f"--pool: kies uit {', '.join(POOLS)} (choose from these)")
     config = FacilityBenchConfig(
         sources=sources,
         mediators=mediators,
         seconds=seconds,
         results_per_source=tuple(results_per_source or (10, 100)),
         seed=seed,
-        pool=pool,
         breaker=breaker,
         profile=profile,
     )

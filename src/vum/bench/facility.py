@@ -79,8 +79,6 @@ class FacilityBenchConfig:
     seconds: float = 30.0
     results_per_source: tuple[int, ...] = (10, 100)
     seed: int = 1
-    #: the facility's pool of connections to the sources (see :func:`source_client`)
-    pool: str = "shared"
     #: False: a circuit breaker that never opens, to see the facility's latency under overload
     #: without the suspensions that follow from it
     breaker: bool = True
@@ -256,41 +254,9 @@ class RecentResultSets:
         return len(old)
 
 
-#: how the facility's HTTP client pools its connections to the sources
-POOLS = ("shared", "per-source")
-#: connections per source in a ``per-source`` pool: more than the queries a source ever has open
-PER_SOURCE_CONNECTIONS = 100
-
-
-def source_client(source_urls: Sequence[str], pool: str) -> httpx.AsyncClient:
-    """The facility's client to the sources.
-
-    ``shared``: as `vum serve facility` builds it, one pool for all sources with
-    ``max(100, 4 x sources)`` connections and httpx's default of 20 kept alive.
-    ``per-source``: one pool per source (httpx ``mounts``), every connection kept alive. httpcore
-    1.0's pool scans all its connections for every queued request on every change, and closes
-    each idle connection once the pool holds more than the keep-alive limit; small pools that
-    keep their connections avoid both.
-    """
-    if pool == "shared":
-        limits = httpx.Limits(max_connections=max(100, 4 * len(source_urls)))
-        return httpx.AsyncClient(limits=limits, follow_redirects=False)
-    if pool != "per-source":
-        raise ValueError(f"unknown pool {pool!r}: choose from {', '.join(POOLS)}")
-    each = httpx.Limits(
-        max_connections=PER_SOURCE_CONNECTIONS, max_keepalive_connections=PER_SOURCE_CONNECTIONS
-    )
-    mounts: dict[str, httpx.AsyncBaseTransport | None] = {
-        f"all://{httpx.URL(url).host}:{httpx.URL(url).port}": httpx.AsyncHTTPTransport(limits=each)
-        for url in source_urls
-    }
-    return httpx.AsyncClient(mounts=mounts, follow_redirects=False)
-
-
 def build_facility_app(
     source_urls: Sequence[str],
     mediators: Sequence[str],
-    pool: str = "shared",
     breaker: bool = True,
 ) -> Any:
     """The facility as a deployment without a store runs it: in-memory result sets and parties,
@@ -302,6 +268,7 @@ def build_facility_app(
 
     from vum.facility.app import StaticDirectory, create_facility_app
     from vum.facility.breaker import CircuitBreaker
+    from vum.facility.client import SourceClient
     from vum.facility.fanout import SourceEndpoint
     from vum.facility.identity import DevHeaderTrust, InMemoryPartyRegistry, PartyInfo
     from vum.facility.metrics import InMemoryAuditSink
@@ -312,7 +279,7 @@ def build_facility_app(
         SourceEndpoint(source_oin(i), f"bron-{i}", url, frozenset({KIND}))
         for i, url in enumerate(source_urls)
     ]
-    client = source_client(source_urls, pool)
+    client = SourceClient()
     facility = Facility(
         FacilitySettings(facility_oin=FACILITY_OIN),
         StaticDirectory(sources),
@@ -340,7 +307,6 @@ def build_facility_app(
 async def _serve_facility(
     source_urls: Sequence[str],
     mediators: Sequence[str],
-    pool: str,
     breaker: bool,
     profile: str | None,
     conn: Connection,
@@ -348,7 +314,7 @@ async def _serve_facility(
 ) -> None:
     import uvicorn
 
-    app = build_facility_app(source_urls, mediators, pool, breaker)
+    app = build_facility_app(source_urls, mediators, breaker)
     # proto IPPROTO_TCP, as uvicorn's own bind makes it: asyncio sets TCP_NODELAY only on such
     # sockets, and without it small answers wait ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -401,7 +367,6 @@ async def _serve_facility(
 def run_facility(
     source_urls: Sequence[str],
     mediators: Sequence[str],
-    pool: str,
     breaker: bool,
     profile: str | None,
     conn: Connection,
@@ -410,9 +375,13 @@ def run_facility(
     # Development header-trust warns on every request (INSECURE): once is enough here, and
     # writing 20 lines a second to a terminal is not the facility's cost.
     logging.getLogger("vum.facility.identity").setLevel(logging.ERROR)
+    from vum.runtime import run, tune_gc
+
     timers = PhaseTimers()
     timers.install()
-    asyncio.run(_serve_facility(source_urls, mediators, pool, breaker, profile, conn, timers))
+    # As `vum serve facility` runs: uvloop, and the start-up heap frozen out of the collector's way.
+    tune_gc()
+    run(_serve_facility(source_urls, mediators, breaker, profile, conn, timers))
 
 
 # --- child processes and what they cost ---------------------------------------------------------
@@ -739,7 +708,6 @@ def run_row(
             run_facility,
             urls,
             mediators,
-            config.pool,
             config.breaker,
             profile,
         ) as facility:
@@ -887,7 +855,7 @@ def render_facility(report: FacilityReport) -> str:
     out = [
         f"vum bench facility — {c.sources} sources answering after "
         f"{delays[0] * 1000:.0f}–{delays[-1] * 1000:.0f} ms, {c.mediators} concurrent mediators, "
-        f"{c.seconds:g} s per row; pool to the sources: {c.pool}; circuit breaker: "
+        f"{c.seconds:g} s per row; circuit breaker: "
         + ("on" if c.breaker else "never opens"),
         f"machine: {m.get('cpus')} CPUs ({m.get('cpu_model') or '?'}), {m.get('memory_gb')} GB, "
         f"Python {m.get('python')}",

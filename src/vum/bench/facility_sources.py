@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 from vum.standard.kinds import Kind
 
@@ -108,8 +108,8 @@ class _SourceProtocol(asyncio.Protocol):
         self.busy = False  # HTTP/1.1 without pipelining: one request at a time per connection
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self.transport = cast(asyncio.Transport, transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -231,4 +231,6 @@ async def _serve(sources: Sequence[CannedSource], conn: Connection) -> None:
 
 def run_sources(sources: Sequence[CannedSource], conn: Connection) -> None:
     """The child process: serve ``sources``, send their ports, obey ``reset``/``stats``/``stop``."""
-    asyncio.run(_serve(sources, conn))
+    from vum.runtime import run
+
+    run(_serve(sources, conn))

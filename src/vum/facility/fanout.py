@@ -15,20 +15,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx
 from pydantic import ValidationError
 
 from vum.facility.breaker import CircuitBreaker
+from vum.facility.client import MAX_BODY_BYTES, SourceCallError, SourceClient
 from vum.standard.kinds import Kind
 from vum.standard.vacature import MPVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch
 
 # VUM: at most 100 summaries per source.
 MAX_PER_SOURCE = 100
-#: A hundred full summaries are well under a megabyte; anything far larger is refused unread.
-MAX_BODY_BYTES = 8 * 1024 * 1024
+__all__ = ["MAX_BODY_BYTES", "MAX_PER_SOURCE", "SourceEndpoint", "SourceOutcome", "fan_out"]
 
 Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]
+# A body over the cap is the source's fault (invalid), like a malformed one.
+_CALL_STATUS: dict[str, Status] = {"timeout": "timeout", "too_large": "invalid", "failed": "failed"}
 _SUMMARY: dict[Kind, type[MPWerkzoekendeMatch] | type[MPVacatureMatch]] = {
     Kind.WERKZOEKENDE: MPWerkzoekendeMatch,
     Kind.VACATURE: MPVacatureMatch,
@@ -69,22 +70,6 @@ class _Refused(Exception):
         self.http_status = http_status
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _Refused("invalid", f"antwoord te groot ({declared} bytes)", response.status_code)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _Refused(
-                "invalid", f"antwoord groter dan {MAX_BODY_BYTES} bytes", response.status_code
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def validate_answer(kind: Kind, body: bytes) -> tuple[list[dict[str, Any]], bool, int]:
     """(valid summaries as wire JSON, maximumAantalResultatenBereikt, number of invalid records).
 
@@ -113,10 +98,10 @@ def validate_answer(kind: Kind, body: bytes) -> tuple[list[dict[str, Any]], bool
 
 
 async def ask_source(
-    client: httpx.AsyncClient,
+    client: SourceClient,
     source: SourceEndpoint,
     kind: Kind,
-    vraag_object: Mapping[str, Any],
+    body: bytes,
     headers: Mapping[str, str],
     timeout_s: float,
 ) -> SourceOutcome:
@@ -125,30 +110,28 @@ async def ask_source(
     url = f"{source.base_url.rstrip('/')}/{kind.resource}/matches"
 
     async def call() -> SourceOutcome:
-        async with client.stream(
-            "POST", url, json={"vraagObject": dict(vraag_object)}, headers=dict(headers)
-        ) as response:
-            if response.status_code != 200:
-                raise _Refused("failed", f"HTTP {response.status_code}", response.status_code)
-            body = await _read_capped(response)
+        response = await client.post(url, body, headers, timeout_s)
+        if response.status != 200:
+            raise _Refused("failed", f"HTTP {response.status}", response.status)
         # Record-by-record validation is CPU work: off the event loop, so other queries flow.
-        matches, more, invalid = await asyncio.to_thread(validate_answer, kind, body)
+        matches, more, invalid = await asyncio.to_thread(validate_answer, kind, response.body)
         return SourceOutcome(source, "answered", 0.0, matches, more, invalid, 200)
 
     try:
+        # The client's own timeout covers the HTTP exchange; this one also the validation.
         outcome = await asyncio.wait_for(call(), timeout=max(timeout_s, 0.001))
     except TimeoutError:
         outcome = SourceOutcome(source, "timeout", error=f"geen antwoord binnen {timeout_s:.1f} s")
     except _Refused as exc:
         outcome = SourceOutcome(source, exc.status, error=exc.error, http_status=exc.http_status)
-    except httpx.HTTPError as exc:
-        outcome = SourceOutcome(source, "failed", error=f"{type(exc).__name__}: {exc}")
+    except SourceCallError as exc:
+        outcome = SourceOutcome(source, _CALL_STATUS[exc.kind], error=exc.message)
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return outcome
 
 
 async def fan_out(
-    client: httpx.AsyncClient,
+    client: SourceClient,
     kind: Kind,
     vraag_object: Mapping[str, Any],
     sources: Sequence[SourceEndpoint],
@@ -162,6 +145,10 @@ async def fan_out(
     eligible = [s for s in sources if s.enabled and kind in s.kinds]
     outcomes: dict[int, SourceOutcome] = {}
     tasks: dict[int, asyncio.Task[SourceOutcome]] = {}
+    # Serialised once for every source.
+    body = json.dumps(
+        {"vraagObject": dict(vraag_object)}, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
     for i, source in enumerate(eligible):
         if breaker is not None and not breaker.allow(source.oin):
             outcomes[i] = SourceOutcome(
@@ -171,7 +158,7 @@ async def fan_out(
         # VUM: per-source timeout (4 s) bounded by the query's deadline (10 s).
         budget = min(source.timeout_s, deadline_s - (time.monotonic() - started))
         tasks[i] = asyncio.create_task(
-            ask_source(client, source, kind, vraag_object, headers_for(source), budget)
+            ask_source(client, source, kind, body, headers_for(source), budget)
         )
     if tasks:
         await asyncio.wait(

@@ -37,9 +37,9 @@ from vum.facility.vumid import VumIdCodec, new_key
 from vum.standard.kinds import Kind
 
 if TYPE_CHECKING:
-    import httpx
     from fastapi import FastAPI
 
+    from vum.facility.client import SourceClient
     from vum.facility.metrics import AuditSink
     from vum.store import Store
 
@@ -223,18 +223,16 @@ def choose_identity(
     return DevHeaderTrust(host)
 
 
-def _source_client(config: FacilityConfig) -> httpx.AsyncClient:
-    import httpx
+def _source_client(config: FacilityConfig) -> SourceClient:
+    from vum.facility.client import SourceClient
 
-    verify: ssl.SSLContext | bool = True
+    context: ssl.SSLContext | None = None
     if config.source_ca or config.client_cert:
+        # The facility calls sources with its own client certificate (mTLS).
         context = ssl.create_default_context(cafile=config.source_ca)
         if config.client_cert:
             context.load_cert_chain(config.client_cert, config.client_key)
-        verify = context
-    # Every source at once: the pool must hold one connection per source and then some.
-    limits = httpx.Limits(max_connections=max(100, 4 * len(config.sources)))
-    return httpx.AsyncClient(verify=verify, limits=limits, follow_redirects=False)
+    return SourceClient(ssl_context=context)
 
 
 def build_app(
@@ -444,4 +442,7 @@ def _run(
         proxy_headers=False,  # never let X-Forwarded-For rewrite the peer address
         **options,
     )
+    from vum.runtime import tune_gc
+
+    tune_gc()
     uvicorn.Server(config).run()

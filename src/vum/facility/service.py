@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import httpx
 from pydantic import ValidationError
 
 from vum import KOPPELVLAK_VERSION
 from vum.facility.breaker import CircuitBreaker
+from vum.facility.client import SourceCallError, SourceClient
 from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
 from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent
 from vum.matching.engine import ColumnarEngine
@@ -160,7 +160,7 @@ class Facility:
         directory: SourceDirectory,
         results: ResultSets,
         codec: VumIdCodec,
-        client: httpx.AsyncClient,
+        client: SourceClient,
         breaker: CircuitBreaker | None = None,
         clock: Any = _now,
     ) -> None:
@@ -297,18 +297,18 @@ class Facility:
         try:
             response = await self.client.get(
                 url,
-                headers=self._headers(caller, source.oin, trace_id),
-                timeout=self.settings.source_timeout_s,
+                self._headers(caller, source.oin, trace_id),
+                self.settings.source_timeout_s,
             )
-        except httpx.HTTPError as exc:
+        except SourceCallError as exc:
             raise FacilityError(
-                503, "500.3", "Bron niet bereikbaar (source unreachable)", type(exc).__name__
+                503, "500.3", "Bron niet bereikbaar (source unreachable)", exc.kind
             ) from None
-        if response.status_code != 200:
-            raise FacilityError(503, "500.3", f"Bron antwoordde {response.status_code}")
+        if response.status != 200:
+            raise FacilityError(503, "500.3", f"Bron antwoordde {response.status}")
         model = Werkzoekende if kind is Kind.WERKZOEKENDE else Vacature
         try:
-            record = model.model_validate(response.json()).to_wire()
+            record = model.model_validate_json(response.body).to_wire()
         except (ValidationError, ValueError):
             raise FacilityError(
                 503, "500.3", "Bron gaf een ongeldig detail (invalid detail)"
