@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
 import ssl
 import threading
 import tomllib
@@ -348,8 +349,21 @@ def facility(
         ),
     ] = None,
     log_level: Annotated[str, typer.Option(help="log level")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="werkprocessen op één socket; meer dan 1 vraagt --db "
+            "(worker processes on one socket; more than 1 needs --db)",
+        ),
+    ] = 1,
 ) -> None:
     """Start de uitwisselingsvoorziening: VUM-Bemiddelaar (/api/v3), /metrics, /health, /ready."""
+    if workers > 1 and db is None:
+        raise typer.BadParameter(
+            "--workers > 1 vraagt --db: resultaatsets, detailtellers en het auditlog moeten "
+            "gedeeld zijn (more than one worker needs the shared store)"
+        )
     if db is not None and audit_log is not None:
         raise typer.BadParameter(
             "--audit-log en --db samen: met --db staat het auditlog in de database "
@@ -376,36 +390,54 @@ def facility(
     configure_json_logging(getattr(logging, log_level.upper(), logging.INFO))
     if isinstance(identity, DevHeaderTrust):
         log.warning("ONVEILIG: --dev-header-trust, alleen voor ontwikkeling (INSECURE, dev only)")
-    if db is None:
-        audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
-        asgi = build_app(cfg, identity, audit, codec_from_env())
-        _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
-        audit.close()
-        return
-    from vum.facility.audit import StoreAuditLog
-    from vum.facility.registry import RegistryError
-    from vum.store import Store, StoreError
+    codec = codec_from_env()  # before any fork: every worker holds the same keys
 
+    def serve(sock: socket.socket | None) -> None:
+        if db is None:
+            audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
+            asgi = build_app(cfg, identity, audit, codec)
+            _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level, sock)
+            audit.close()
+            return
+        from vum.facility.audit import StoreAuditLog
+        from vum.facility.registry import RegistryError
+        from vum.store import Store, StoreError
+
+        try:
+            store = Store(db)
+        except StoreError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        # The audit log's own connections commit with synchronous=FULL: a record is on disk
+        # before the answer leaves, as the JSON-lines file was fsynced.
+        audit_store = Store(db, synchronous="FULL")
+        try:
+            try:
+                asgi = build_app(cfg, identity, StoreAuditLog(audit_store), codec, store=store)
+            except RegistryError as exc:
+                typer.echo(f"config: {exc}", err=True)
+                raise typer.Exit(2) from None
+            _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level, sock)
+        finally:
+            store.close()
+            audit_store.close()
+
+    if workers == 1:
+        serve(None)
+        return
+    from vum.facility.registry import RegistryError, StoreRegistry
+    from vum.store import Store, StoreError
+    from vum.workers import bind, run_workers
+
+    # Schema and config once, before the fork: workers starting together would race for both.
     try:
-        store = Store(db)
-    except StoreError as exc:
+        with Store(db) as store:
+            StoreRegistry(store).apply_config(cfg.parties, cfg.sources, by=_CONFIG_USER)
+    except (StoreError, RegistryError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    # The audit log's own connections commit with synchronous=FULL: a record is on disk before
-    # the answer leaves, as the JSON-lines file was fsynced.
-    audit_store = Store(db, synchronous="FULL")
-    try:
-        try:
-            asgi = build_app(
-                cfg, identity, StoreAuditLog(audit_store), codec_from_env(), store=store
-            )
-        except RegistryError as exc:
-            typer.echo(f"config: {exc}", err=True)
-            raise typer.Exit(2) from None
-        _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level)
-    finally:
-        store.close()
-        audit_store.close()
+    log.info("%d workers op %s:%d (workers on one socket)", workers, host, port)
+    raise typer.Exit(run_workers(serve, bind(host, port), workers))
 
 
 def _run(
@@ -416,6 +448,7 @@ def _run(
     tls_key: Path | None,
     client_ca: Path | None,
     log_level: str,
+    sock: socket.socket | None = None,
 ) -> None:
     import uvicorn
     from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -445,4 +478,4 @@ def _run(
     from vum.runtime import tune_gc
 
     tune_gc()
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)

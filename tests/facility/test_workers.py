@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""`vum serve facility --workers 2 --db`: two processes on one socket keep the limits exact."""
+
+from __future__ import annotations
+
+import base64
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from tests.conftest import ROOT
+from tests.facility.servers import free_port, serve, source_app
+from tests.facility.test_api import MEDIATOR, PROFILES, QUERY, vum_headers
+from vum.facility.serve import app as serve_app
+from vum.facility.vumid import new_key
+from vum.standard import Kind
+from vum.synthetic import generate
+
+FACILITY = "00000001000000000099"
+SOURCE = "00000001000000000001"
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@contextmanager
+def facility_workers(
+    tmp_path: Path, source_url: str, workers: int, pids: list[int]
+) -> Iterator[str]:
+    config = tmp_path / "facility.toml"
+    config.write_text(
+        f"""
+[facility]
+oin = "{FACILITY}"
+
+[[parties]]
+oin = "{MEDIATOR}"
+name = "Gemeente Utrecht"
+roles = ["bemiddelaar"]
+agreement_signed = 2025-01-01
+
+[[parties]]
+oin = "{SOURCE}"
+name = "UWV"
+agreement_signed = 2025-01-01
+
+[[sources]]
+oin = "{SOURCE}"
+name = "UWV"
+url = "{source_url}"
+kinds = ["werkzoekende"]
+"""
+    )
+    port = free_port()
+    key = base64.b64encode(new_key()).decode()
+    command = [
+        sys.executable, "-m", "vum.cli", "serve", "facility", "--port", str(port),
+        "--config", str(config), "--db", str(tmp_path / "vum.db"), "--dev-header-trust",
+        "--workers", str(workers), "--log-level", "warning",
+    ]  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "VUM_VUMID_KEYS": f"k1:{key}"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                if httpx.get(url + "/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "vum serve facility did not become ready"
+            time.sleep(0.1)
+        pids.extend(_children(process.pid))
+        assert len(pids) == workers
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            if process.stdout:
+                process.stdout.close()
+
+
+def test_more_than_one_worker_needs_the_store() -> None:
+    result = CliRunner().invoke(serve_app, ["facility", "--dev-header-trust", "--workers", "2"])
+    assert result.exit_code != 0
+    assert "--db" in result.output
+
+
+def test_two_workers_share_result_sets_and_the_detail_limit(tmp_path: Path) -> None:
+    records = list(generate(Kind.WERKZOEKENDE, 80, seed=11))
+    pids: list[int] = []
+    with serve(source_app(Kind.WERKZOEKENDE, records)) as source_url, facility_workers(
+        tmp_path, source_url, 2, pids
+    ) as url:
+        headers = {**vum_headers(), "X-VUM-toParty": FACILITY}
+        body = {"vraagObject": {**QUERY, "selectiegebied": {"postcode": "3511AB", "afstand": 999}}}
+        answered = httpx.post(f"{url}{PROFILES}/matches", json=body, headers=headers, timeout=30)
+        assert answered.status_code == 200, answered.text
+        vum_ids = [m["vumID"] for m in answered.json()["matches"]]
+        assert len(vum_ids) >= 11
+        # A fresh connection per request: the kernel hands them to either worker, and every
+        # worker must see the same result set and the same count of details used.
+        statuses = []
+        for vum_id in vum_ids[:12]:
+            with httpx.Client(headers=headers, timeout=30) as client:
+                statuses.append(client.get(f"{url}{PROFILES}/{vum_id}").status_code)
+        assert statuses == [200] * 10 + [429, 429]
+    # SIGTERM to the parent stops both workers.
+    assert pids and not any(Path(f"/proc/{pid}").exists() for pid in pids)
