@@ -104,6 +104,15 @@ def facility(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed van de synthetische data.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Werkprocessen van de voorziening op één poort "
+            "(facility worker processes on one port, as vum serve facility --workers).",
+        ),
+    ] = 1,
     breaker: Annotated[
         bool,
         typer.Option(
@@ -138,6 +147,7 @@ def facility(
         seconds=seconds,
         results_per_source=tuple(results_per_source or (10, 100)),
         seed=seed,
+        workers=workers,
         breaker=breaker,
         profile=profile,
     )

@@ -79,6 +79,8 @@ class FacilityBenchConfig:
     seconds: float = 30.0
     results_per_source: tuple[int, ...] = (10, 100)
     seed: int = 1
+    #: facility worker processes on one port (SO_REUSEPORT), as `vum serve facility --workers`
+    workers: int = 1
     #: False: a circuit breaker that never opens, to see the facility's latency under overload
     #: without the suspensions that follow from it
     breaker: bool = True
@@ -215,7 +217,7 @@ class PhaseTimers:
         gc.callbacks.append(self._on_gc)
         # ask_source and answer_matches look these names up on every call.
         fanout.validate_answer = self.timed("validate", fanout.validate_answer)
-        api.to_json = self.timed("serialise", api.to_json)  # type: ignore[attr-defined]
+        api.to_json = self.timed("serialise", api.to_json)
         service.Facility._merge = self.timed("merge", service.Facility._merge)  # type: ignore[method-assign]
 
 
@@ -307,6 +309,7 @@ def build_facility_app(
 async def _serve_facility(
     source_urls: Sequence[str],
     mediators: Sequence[str],
+    port: int,
     breaker: bool,
     profile: str | None,
     conn: Connection,
@@ -319,7 +322,9 @@ async def _serve_facility(
     # sockets, and without it small answers wait ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    # Several workers listen on one port; the kernel spreads the mediators' connections.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", backlog=1024)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -367,6 +372,7 @@ async def _serve_facility(
 def run_facility(
     source_urls: Sequence[str],
     mediators: Sequence[str],
+    port: int,
     breaker: bool,
     profile: str | None,
     conn: Connection,
@@ -381,7 +387,7 @@ def run_facility(
     timers.install()
     # As `vum serve facility` runs: uvloop, and the start-up heap frozen out of the collector's way.
     tune_gc()
-    run(_serve_facility(source_urls, mediators, breaker, profile, conn, timers))
+    run(_serve_facility(source_urls, mediators, port, breaker, profile, conn, timers))
 
 
 # --- child processes and what they cost ---------------------------------------------------------
@@ -441,6 +447,87 @@ def child(name: str, target: Callable[..., None], *args: Any) -> Iterator[Child]
         yield started
     finally:
         started.stop()
+
+
+class Workers:
+    """The facility's worker processes, driven together: one port, commands to each, sums."""
+
+    def __init__(self, children: Sequence[Child]) -> None:
+        self.children = list(children)
+
+    @property
+    def pids(self) -> list[int]:
+        return [c.pid for c in self.children]
+
+    def call(self, command: str) -> list[Any]:
+        return [c.call(command) for c in self.children]
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def memory_mb(self) -> tuple[float | None, float | None]:
+        """Resident sets summed over the workers (now, and the sum of their peaks)."""
+        rss, peak = zip(*(memory_mb(pid) for pid in self.pids), strict=True)
+        return (
+            None if None in rss else sum(r for r in rss if r is not None),
+            None if None in peak else sum(p for p in peak if p is not None),
+        )
+
+
+def merge_phases(snapshots: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One snapshot from every worker's: times and counts summed, loop lag the worst worker's."""
+    if len(snapshots) == 1:
+        return snapshots[0]
+    phases: dict[str, dict[str, float]] = {}
+    for snap in snapshots:
+        for name, figures in snap["phases"].items():
+            into = phases.setdefault(name, {"calls": 0, "wall_s": 0.0, "cpu_s": 0.0})
+            for key in into:
+                into[key] += figures[key]
+    lag = {
+        key: max((s[key] for s in snapshots if s[key] is not None), default=None)
+        for key in ("loop_lag_p50_ms", "loop_lag_p95_ms", "loop_lag_max_ms")
+    }
+    return {
+        "loop_cpu_s": sum(s["loop_cpu_s"] for s in snapshots),
+        "phases": phases,
+        "gc_runs": [sum(s["gc_runs"][g] for s in snapshots) for g in range(3)],
+        "gc_s": [sum(s["gc_s"][g] for s in snapshots) for g in range(3)],
+        **lag,
+    }
+
+
+@contextmanager
+def facility_workers(
+    count: int,
+    source_urls: Sequence[str],
+    mediators: Sequence[str],
+    breaker: bool,
+    profile: str | None,
+) -> Iterator[tuple[Workers, int]]:
+    """``count`` facility processes on one loopback port; (the workers, the port)."""
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(
+            child("vum-bench-facility", run_facility, source_urls, mediators, 0, breaker, profile)
+        )
+        port = first.receive()
+        children = [first]
+        for i in range(1, count):
+            named = None if profile is None else str(Path(profile).with_suffix(f".w{i}.pstats"))
+            later = stack.enter_context(
+                child(
+                    f"vum-bench-facility-{i}",
+                    run_facility,
+                    source_urls,
+                    mediators,
+                    port,
+                    breaker,
+                    named,
+                )
+            )
+            later.receive()
+            children.append(later)
+        yield Workers(children), port
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -609,7 +696,7 @@ class Row:
     phases: dict[str, Any]
     warmup_errors: int
     #: the child processes (sources, facility), so a caller can check that none is left behind
-    pids: tuple[int, int]
+    pids: tuple[int, ...]
 
     @property
     def meets_target(self) -> bool:
@@ -653,7 +740,7 @@ async def _drive(
     config: FacilityBenchConfig,
     per_source: int,
     queries: Sequence[dict[str, Any]],
-    facility: Child,
+    facility: Workers,
     sources: Child,
 ) -> _Window:
     mediators = [Mediator(i, base_url, queries) for i in range(config.mediators)]
@@ -664,7 +751,7 @@ async def _drive(
         warm = await mediators[0].ask(config.sources, per_source, full=True)
         facility.call("reset")
         sources.call("reset")
-        cpu_facility, cpu_sources = cpu_seconds(facility.pid), cpu_seconds(sources.pid)
+        cpu_facility, cpu_sources = facility.cpu_seconds(), cpu_seconds(sources.pid)
         cpu_client = time.process_time()
         origin = time.perf_counter()
         runs = await asyncio.gather(
@@ -674,7 +761,7 @@ async def _drive(
             samples=[s for run in runs for s in run],
             warmup_errors=1 if warm.error else 0,
             seconds=time.perf_counter() - origin,
-            facility_cpu_s=cpu_seconds(facility.pid) - cpu_facility,
+            facility_cpu_s=facility.cpu_seconds() - cpu_facility,
             sources_cpu_s=cpu_seconds(sources.pid) - cpu_sources,
             client_cpu_s=time.process_time() - cpu_client,
         )
@@ -703,17 +790,13 @@ def run_row(
         if config.profile is not None:
             base = Path(config.profile)
             profile = str(base.with_name(f"{base.stem}-{per_source}{base.suffix or '.pstats'}"))
-        with child(
-            "vum-bench-facility",
-            run_facility,
-            urls,
-            mediators,
-            config.breaker,
-            profile,
-        ) as facility:
-            port = facility.receive()
+        with facility_workers(config.workers, urls, mediators, config.breaker, profile) as (
+            facility,
+            port,
+        ):
             progress(
-                f"{per_source} results per source: facility (pid {facility.pid}) on port {port}, "
+                f"{per_source} results per source: facility (pids "
+                f"{', '.join(map(str, facility.pids))}) on port {port}, "
                 f"{config.sources} sources (pid {sources.pid}); {config.mediators} mediators "
                 f"for {config.seconds:g} s"
             )
@@ -722,10 +805,10 @@ def run_row(
                 _drive(f"http://127.0.0.1:{port}", config, per_source, queries, facility, sources)
             )
             load_after = os.getloadavg()
-            rss, peak = memory_mb(facility.pid)
-            phases = facility.call("stats")
+            rss, peak = facility.memory_mb()
+            phases = merge_phases(facility.call("stats"))
             source_stats = sources.call("stats")
-            pids = (sources.pid, facility.pid)
+            pids = (sources.pid, *facility.pids)
     samples, window = run.samples, run.seconds
     ok = [s for s in samples if s.error is None]
     slowest = max(source_delays(config.sources)) * 1000
@@ -855,7 +938,7 @@ def render_facility(report: FacilityReport) -> str:
     out = [
         f"vum bench facility — {c.sources} sources answering after "
         f"{delays[0] * 1000:.0f}–{delays[-1] * 1000:.0f} ms, {c.mediators} concurrent mediators, "
-        f"{c.seconds:g} s per row; circuit breaker: "
+        f"{c.seconds:g} s per row; facility workers: {c.workers}; circuit breaker: "
         + ("on" if c.breaker else "never opens"),
         f"machine: {m.get('cpus')} CPUs ({m.get('cpu_model') or '?'}), {m.get('memory_gb')} GB, "
         f"Python {m.get('python')}",
