@@ -15,13 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from vum.facility.breaker import CircuitBreaker
 from vum.facility.client import MAX_BODY_BYTES, SourceCallError, SourceClient
+from vum.standard.fastcheck import AnswerRefused, answer_checker
 from vum.standard.kinds import Kind
-from vum.standard.vacature import MPVacatureMatch
-from vum.standard.werkzoekende import MPWerkzoekendeMatch
 
 # VUM: at most 100 summaries per source.
 MAX_PER_SOURCE = 100
@@ -30,10 +27,6 @@ __all__ = ["MAX_BODY_BYTES", "MAX_PER_SOURCE", "SourceEndpoint", "SourceOutcome"
 Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]
 # A body over the cap is the source's fault (invalid), like a malformed one.
 _CALL_STATUS: dict[str, Status] = {"timeout": "timeout", "too_large": "invalid", "failed": "failed"}
-_SUMMARY: dict[Kind, type[MPWerkzoekendeMatch] | type[MPVacatureMatch]] = {
-    Kind.WERKZOEKENDE: MPWerkzoekendeMatch,
-    Kind.VACATURE: MPVacatureMatch,
-}
 
 
 @dataclass(frozen=True)
@@ -73,25 +66,14 @@ class _Refused(Exception):
 def validate_answer(kind: Kind, body: bytes) -> tuple[list[dict[str, Any]], bool, int]:
     """(valid summaries as wire JSON, maximumAantalResultatenBereikt, number of invalid records).
 
+    Record by record with exactly the summary model's rules (``vum.standard.fastcheck``: a clean
+    answer is checked in one pass in Rust, anything else falls back to the model per record).
     Raises ``_Refused`` when the envelope itself is not a contract answer.
     """
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Refused("invalid", f"geen geldige JSON: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("matches"), list):
-        raise _Refused("invalid", "antwoord zonder lijst 'matches'")
-    more = data.get("maximumAantalResultatenBereikt")
-    if not isinstance(more, bool):
-        raise _Refused("invalid", "antwoord zonder geldige 'maximumAantalResultatenBereikt'")
-    model = _SUMMARY[kind]
-    valid: list[dict[str, Any]] = []
-    invalid = 0
-    for item in data["matches"]:
-        try:
-            valid.append(model.model_validate(item).to_wire())
-        except ValidationError:
-            invalid += 1
+        valid, more, invalid = answer_checker(kind).check(body)
+    except AnswerRefused as exc:
+        raise _Refused("invalid", exc.message) from None
     if len(valid) > MAX_PER_SOURCE:
         valid, more = valid[:MAX_PER_SOURCE], True
     return valid, more, invalid
