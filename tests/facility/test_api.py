@@ -287,6 +287,27 @@ def test_without_explain_the_body_is_exactly_the_contract(
     assert set(response.json()) == {"maximumAantalResultatenBereikt", "vraagID", "matches"}
 
 
+def test_explain_bronnen_adds_only_the_per_source_report(
+    thirty: tuple[str, list[SourceEndpoint], InMemoryAuditSink],
+) -> None:
+    app = make_app(thirty[1][:3])
+    with serve_app(app) as url:
+        bodies = {
+            mode: httpx.post(
+                f"{url}{PROFILES}/matches",
+                json={"vraagObject": QUERY},
+                headers={**vum_headers(), "X-OpenVUM-Explain": mode},
+                timeout=10,
+            ).json()
+            for mode in ("bronnen", "volledig", "iets anders")
+        }
+    contract = {"maximumAantalResultatenBereikt", "vraagID", "matches"}
+    assert set(bodies["bronnen"]) == contract | {"x-openvum-bronnen"}
+    assert len(bodies["bronnen"]["x-openvum-bronnen"]) == 3
+    assert set(bodies["volledig"]) == contract | {"x-openvum-bronnen", "x-openvum-ranking"}
+    assert set(bodies["iets anders"]) == contract
+
+
 def test_details_limit_other_party_and_forged_ids(
     thirty: tuple[str, list[SourceEndpoint], InMemoryAuditSink],
     queried: tuple[httpx.Response, float],

@@ -113,6 +113,14 @@ def facility(
             "(facility worker processes on one port, as vum serve facility --workers).",
         ),
     ] = 1,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Vraag ook de uitleg per resultaat (X-OpenVUM-Explain: volledig), zoals het "
+            "portaal (ask for the ranking's explanations too, as the portal does).",
+        ),
+    ] = False,
     breaker: Annotated[
         bool,
         typer.Option(
@@ -148,6 +156,7 @@ def facility(
         results_per_source=tuple(results_per_source or (10, 100)),
         seed=seed,
         workers=workers,
+        explain=explain,
         breaker=breaker,
         profile=profile,
     )

@@ -5,7 +5,7 @@ Three processes on loopback: the simulated sources (``vum.bench.facility_sources
 (``create_facility_app`` under uvicorn) and this one, whose asyncio tasks are the mediators. Each
 mediator sends realistic queries over its own keep-alive connection for a fixed time; the
 facility's overhead per query is its end-to-end time minus the time of the slowest source, as
-the facility itself measured it (``x-openvum-bronnen``, asked for with ``X-OpenVUM-Explain: 1``).
+the facility itself measured it (``x-openvum-bronnen``, asked for with ``X-OpenVUM-Explain: bronnen``).
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ class FacilityBenchConfig:
     seconds: float = 30.0
     results_per_source: tuple[int, ...] = (10, 100)
     seed: int = 1
+    #: ask for the ranking's explanations too (``X-OpenVUM-Explain: volledig``), as the portal does
+    explain: bool = False
     #: facility worker processes on one port (SO_REUSEPORT), as `vum serve facility --workers`
     workers: int = 1
     #: False: a circuit breaker that never opens, to see the facility's latency under overload
@@ -563,7 +565,7 @@ class Sample:
     answer_bytes: int = 0
 
 
-def mediator_headers(index: int) -> dict[str, str]:
+def mediator_headers(index: int, explain: bool = False) -> dict[str, str]:
     oin = mediator_oin(index)
     return {
         "X-VUM-berichtVersie": KOPPELVLAK_VERSION,
@@ -571,7 +573,9 @@ def mediator_headers(index: int) -> dict[str, str]:
         "X-VUM-fromParty": oin,
         "X-VUM-toParty": FACILITY_OIN,
         "X-VUM-viaParty": oin,
-        "X-OpenVUM-Explain": "1",
+        # The per-source report is how the overhead is measured; the ranking's explanations
+        # only with --explain (the portal's use), not as a mediator's system asks.
+        "X-OpenVUM-Explain": "volledig" if explain else "bronnen",
     }
 
 
@@ -613,7 +617,9 @@ def read_answer(
 class Mediator:
     """One mediator: a keep-alive client sending one query after the other."""
 
-    def __init__(self, index: int, base_url: str, queries: Sequence[dict[str, Any]]) -> None:
+    def __init__(
+        self, index: int, base_url: str, queries: Sequence[dict[str, Any]], explain: bool = False
+    ) -> None:
         self.index = index
         self.queries = queries
         self.sent = 0
@@ -623,7 +629,7 @@ class Mediator:
         )
         self.client = httpx.AsyncClient(
             base_url=base_url,
-            headers=mediator_headers(index),
+            headers=mediator_headers(index, explain),
             timeout=CLIENT_TIMEOUT_S,
             transport=transport,
         )
@@ -743,7 +749,7 @@ async def _drive(
     facility: Workers,
     sources: Child,
 ) -> _Window:
-    mediators = [Mediator(i, base_url, queries) for i in range(config.mediators)]
+    mediators = [Mediator(i, base_url, queries, config.explain) for i in range(config.mediators)]
     try:
         # Warm-up, not measured: one query alone opens the facility's connections to every
         # source, and its answer is checked in full. (All mediators at once would be a burst of
@@ -938,7 +944,9 @@ def render_facility(report: FacilityReport) -> str:
     out = [
         f"vum bench facility — {c.sources} sources answering after "
         f"{delays[0] * 1000:.0f}–{delays[-1] * 1000:.0f} ms, {c.mediators} concurrent mediators, "
-        f"{c.seconds:g} s per row; facility workers: {c.workers}; circuit breaker: "
+        f"{c.seconds:g} s per row; facility workers: {c.workers}; explanations: "
+        + ("yes" if c.explain else "no")
+        + "; circuit breaker: "
         + ("on" if c.breaker else "never opens"),
         f"machine: {m.get('cpus')} CPUs ({m.get('cpu_model') or '?'}), {m.get('memory_gb')} GB, "
         f"Python {m.get('python')}",

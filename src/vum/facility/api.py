@@ -301,11 +301,11 @@ class MediatorApi:
         body = answer.body
         if call.explain and self.explain:
             # The envelope is an open object; the summaries are not, so nothing goes into them.
-            body = {
-                **body,
-                "x-openvum-ranking": answer.ranking,
-                "x-openvum-bronnen": source_report(answer),
-            }
+            # The explanations cost more than the ranking itself: only when asked for.
+            extra: dict[str, Any] = {"x-openvum-bronnen": source_report(answer)}
+            if call.explain == "volledig":
+                extra = {"x-openvum-ranking": answer.ranking, **extra}
+            body = {**body, **extra}
         return Response(to_json(body), 200, headers=headers, media_type=_JSON)
 
     async def answer_detail(

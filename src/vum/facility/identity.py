@@ -71,9 +71,14 @@ class MediatorCall:
     from_party: str
     to_party: str
     via_party: str
-    explain: bool
+    #: ``X-OpenVUM-Explain``: "" (the contract's answer), "bronnen" (only the per-source report)
+    #: or "volledig" (``1``/``true``: the per-source report and the ranking with explanations)
+    explain: str
     user: str | None
     processing_activity: str | None
+
+
+_EXPLAIN_MODES = {"1": "volledig", "true": "volledig", "volledig": "volledig", "bronnen": "bronnen"}
 
 
 def header_value(headers: Mapping[str, str], name: str, pattern: re.Pattern[str]) -> str | None:
@@ -123,7 +128,7 @@ def parse_call(headers: Mapping[str, str], facility_oin: str) -> MediatorCall:
         from_party=headers[FROM_PARTY].strip(),
         to_party=headers[TO_PARTY].strip(),
         via_party=headers[VIA_PARTY].strip(),
-        explain=headers.get(EXPLAIN, "").strip().lower() in ("1", "true"),
+        explain=_EXPLAIN_MODES.get(headers.get(EXPLAIN, "").strip().lower(), ""),
         user=header_value(headers, GEBRUIKER, _LABEL),
         processing_activity=header_value(headers, VERWERKING, _LABEL),
     )
