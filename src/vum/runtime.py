@@ -14,6 +14,7 @@ T = TypeVar("T")
 #: containers (parsed JSON); with CPython's default of 700 the collector runs dozens of times per
 #: query and its older-generation passes walk the whole heap.
 GC_GEN0_THRESHOLD = 50_000
+_tuned = False
 
 
 def tune_gc() -> None:
@@ -22,10 +23,24 @@ def tune_gc() -> None:
     Call once the server has loaded everything it keeps for its life; objects made after this
     are collected as usual.
     """
+    global _tuned
     gc.collect()
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+    _tuned = True
+
+
+def freeze_loaded() -> None:
+    """After a server loaded its data (a source's 200,000 records): keep the collector off it.
+
+    Only in a process that :func:`tune_gc` set up, never in a test run or a library user's
+    process. A full collection over millions of long-lived record objects would stall every
+    query for a second; they are freed by reference counting when a dataset is replaced.
+    """
+    if _tuned:
+        gc.collect()
+        gc.freeze()
 
 
 def loop_factory() -> Any:

@@ -74,6 +74,9 @@ def source(
         trusted_via_parties=frozenset(trusted_via) if trusted_via else None,
     )
     typer.echo(f"open VUM gehoste bron op http://{host}:{port}/api/v3 (database {target})")
+    from vum.runtime import tune_gc
+
+    tune_gc()
     uvicorn.run(
         create_source_app(backend, settings=settings), host=host, port=port, log_level=log_level
     )

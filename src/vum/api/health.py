@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Response
 from pydantic_core import to_json
 
 from vum.api.backend import SourceBackend, Warmable
+from vum.runtime import freeze_loaded
 
 log = logging.getLogger("vum.api.health")
 
@@ -46,6 +47,7 @@ class Readiness:
             log.exception("warming up the datasets failed")
             self.error = f"{type(exc).__name__}: {exc}"[:500]
         self.seconds = time.perf_counter() - started
+        freeze_loaded()
         self.ready = True
         log.info("%s datasets loaded in %.1f s", self.loaded, self.seconds)
 
