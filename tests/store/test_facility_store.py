@@ -5,34 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from tests.store import workers
+from tests.store.workers import Race
+from vum.facility.audit import verify_rows
 from vum.store import GENESIS, AuditEntry, PartyStatus, Store, StoreError, chain_hash
 
 OIN = "00000001111111111111"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "vum.db") as opened:
-        yield opened
-
-
-def _append_many(path: str, who: str, count: int, start: Any, out: Any) -> None:
-    with Store(path) as store:
-        start.wait(30)
-        for i in range(count):
-            store.audit.append(AuditEntry("matches", party=who, details={"i": i}))
-    out.put(count)
-
-
 def run_in_processes(target: Callable[..., None], argsets: list[tuple[Any, ...]]) -> list[Any]:
-    """Start one spawned process per argument tuple, release them together, collect their results."""
+    """Start one spawned process per argument tuple, release them together, collect their results.
+
+    (The store's own concurrency tests use the session's process pool, see ``conftest.race``.)
+    """
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*args, start, out)) for args in argsets]
@@ -58,7 +49,7 @@ def test_party_rows_round_trip_and_update_in_one_transaction(store: Store) -> No
             {"name": "Gemeente Utrecht", "roles": ["bron-vacature", "bemiddelaar", "bemiddelaar"]},
         )
     assert row.roles == ("bemiddelaar", "bron-vacature") and row.status is PartyStatus.ACTIVE
-    assert row.agreement_signed is None and row.created_at.tzinfo is not None
+    assert row.agreement_signed is None and row.created_at.tzinfo is dt.UTC
     with store.write() as conn:
         updated = store.parties.update(
             conn, OIN, {"agreement_signed": dt.date(2025, 1, 1), "status": "suspended"}
@@ -78,6 +69,7 @@ def test_result_sets_count_details_up_to_the_limit_and_purge(store: Store) -> No
     store.result_sets.save("new", "vacature", OIN, dt.datetime.now(dt.UTC), [], [])
     row = store.result_sets.get("old")
     assert row is not None and row.matches == [{"a": 1}] and row.created_at == old
+    assert row.created_at.tzinfo is dt.UTC
     assert [store.result_sets.use_detail("old", 3) for _ in range(4)] == [1, 2, 3, None]
     assert store.result_sets.use_detail("unknown", 3) is None
     # A local time that is the same moment compares the same.
@@ -118,21 +110,25 @@ def test_an_append_that_fails_leaves_no_trace_in_the_chain(store: Store) -> None
     assert third.seq == 2 and [r.operation for r in store.audit.iter_rows()] == ["one", "three"]
 
 
-def test_concurrent_appenders_in_two_processes_keep_one_chain(tmp_path: Path) -> None:
-    path = str(tmp_path / "vum.db")
-    Store(path).close()
-    assert run_in_processes(_append_many, [(path, "a", 25), (path, "b", 25)]) == [25, 25]
-    with Store(path) as store:
-        rows = list(store.audit.iter_rows())
-    assert [r.seq for r in rows] == list(range(1, 51))
+def test_concurrent_appenders_in_processes_keep_one_chain(store: Store, race: Race) -> None:
+    per_worker = 25
+    handed_out = race(workers.append_audit, store.url, per_worker)
+    total = per_worker * workers.COUNT
+    # Every sequence number went to exactly one appender, in order within each: no fork, no gap.
+    assert sorted(seq for seqs in handed_out for seq in seqs) == list(range(1, total + 1))
+    assert all(seqs == sorted(seqs) for seqs in handed_out)
+    rows = list(store.audit.iter_rows())
+    assert [r.seq for r in rows] == list(range(1, total + 1))
     prev = GENESIS
     for row in rows:
         assert row.prev_hash == prev and row.hash == chain_hash(prev, row.fields())
         prev = row.hash
+    verified = verify_rows(store)
+    assert verified.ok and verified.checked == total and verified.head_hash == prev
 
 
-def test_a_closed_store_refuses_reads_and_writes(tmp_path: Path) -> None:
-    store = Store(tmp_path / "vum.db")
+def test_a_closed_store_refuses_reads_and_writes(store_url: str) -> None:
+    store = Store(store_url)
     store.close()
     with pytest.raises(StoreError, match="gesloten"):
         store.audit.append(AuditEntry("matches"))

@@ -1,27 +1,18 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The store: SQLite in WAL mode with real transactions, one live version per dataset, atomic swaps."""
+"""The store on SQLite (WAL, real transactions) and PostgreSQL: one live version per dataset, atomic swaps."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from vum.store import PromotionError, Store, StoreError, VersionStatus, database_url
-from vum.store.schema import dataset_versions
+from vum.store.schema import dataset_versions, store_meta
 
 PARTY = "00000001234567890000"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "vum.db") as opened:
-        yield opened
 
 
 def _stage(store: Store, rows: int, *, owner: str = "elders:1") -> int:
@@ -38,8 +29,8 @@ def _live(store: Store, rows: int) -> int:
     return version_id
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store, tmp_path: Path) -> None:
-    with store.read() as conn:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    with Store(tmp_path / "vum.db") as store, store.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
@@ -47,15 +38,31 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store, tmp_path: Path)
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
 
 
-def test_targets_become_urls_and_a_newer_schema_is_refused(tmp_path: Path) -> None:
+@pytest.mark.postgresql
+def test_postgresql_reads_one_snapshot_and_writes_read_committed(postgres_url: str) -> None:
+    with Store(postgres_url) as store:
+        with store.read() as conn:
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "repeatable read"
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+        with store.write() as conn:
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "off"
+        # The pool hands the same connection out again: a read's settings do not stick to it.
+        with store.read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        with store.write() as conn:
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "off"
+
+
+def test_targets_become_urls_and_a_newer_schema_is_refused(store_url: str, tmp_path: Path) -> None:
     assert database_url("postgresql+psycopg://u@h/vum") == "postgresql+psycopg://u@h/vum"
     assert database_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
-    path = tmp_path / "newer.db"
-    Store(path).close()
-    with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("UPDATE store_meta SET value = '999' WHERE key = 'schema_version'")
+    with Store(store_url) as store, store.write() as conn:
+        conn.execute(
+            store_meta.update().where(store_meta.c.key == "schema_version").values(value="999")
+        )
     with pytest.raises(StoreError, match="schemaversie 999"):
-        Store(path)
+        Store(store_url)
 
 
 def test_promotion_swaps_live_and_previous_in_one_step(store: Store) -> None:
@@ -97,6 +104,15 @@ def test_a_failed_promotion_changes_nothing(store: Store) -> None:
     with pytest.raises(PromotionError, match="geen staging-versie"):
         store.datasets.promote(staged, record_count=4, checksum="c", quality={})
     assert store.datasets.count_records(staged) == 0
+
+
+def test_failing_a_version_that_went_live_meanwhile_keeps_its_records(store: Store) -> None:
+    # Recovery judged an import gone just as it promoted its version: nothing may be lost.
+    live = _live(store, 3)
+    store.datasets.fail(live, "too late")
+    found = store.datasets.version(live)
+    assert found is not None and found.status is VersionStatus.LIVE and found.error is None
+    assert store.datasets.count_records(live) == 3
 
 
 def test_rollback_and_pruning_keep_the_newest_previous(store: Store) -> None:

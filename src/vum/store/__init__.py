@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The store: the only place with SQL (SQLAlchemy Core; an SQLite file by default, PostgreSQL later).
+"""The store: the only place with SQL (SQLAlchemy Core; an SQLite file by default, or PostgreSQL).
 
 ``Store(target)`` opens ``target`` (a file path such as ``vum.db`` or a database URL; default
 ``$VUM_DB`` or ``./vum.db``), creates the tables, and offers the repositories ``datasets`` and

@@ -185,7 +185,8 @@ class AuditRepository:
     def _append(self, conn: sa.Connection, entry: AuditEntry) -> AuditRow:
         # The head row is read with a row lock (PostgreSQL: FOR UPDATE; SQLite: the write
         # transaction is BEGIN IMMEDIATE), so concurrent appenders take turns and never fork
-        # the chain.
+        # the chain. Under READ COMMITTED a waiting FOR UPDATE then reads the head as the
+        # appender before it committed it, not as it was when this transaction began.
         head = conn.execute(
             sa.select(_H.last_seq, _H.last_hash).where(_H.id == _HEAD_ID).with_for_update()
         ).first()

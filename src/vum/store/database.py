@@ -1,5 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Opening the store: an SQLite file by default (WAL, real transactions) or a PostgreSQL URL."""
+"""Opening the store: an SQLite file by default (WAL, real transactions) or a PostgreSQL URL.
+
+Transactions on the two engines:
+
+- SQLite: a read is ``BEGIN`` (one snapshot under WAL), a write ``BEGIN IMMEDIATE``, so writers
+  take turns for their whole transaction and a read-then-write cannot race another writer.
+- PostgreSQL: a read is ``REPEATABLE READ, READ ONLY`` (one snapshot, as on SQLite); a write is
+  ``READ COMMITTED``, where writers run side by side. Whatever reads a row and then writes on
+  the strength of it takes a row lock first (``SELECT ... FOR UPDATE``, which SQLite leaves out)
+  or lets one statement decide (a conditional ``UPDATE``, ``INSERT ... ON CONFLICT``). No
+  ``SERIALIZABLE``: it would make callers retry serialisation failures; row locks just wait.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from vum.store.schema import SCHEMA_VERSION, audit_head, audit_log, metadata, store_meta
 
@@ -20,6 +32,8 @@ from vum.store.schema import SCHEMA_VERSION, audit_head, audit_log, metadata, st
 ENV_VAR = "VUM_DB"
 DEFAULT_PATH = "vum.db"
 _WRITE = "vum_write"
+#: ``pg_advisory_xact_lock`` key taken while the schema is created (any constant will do).
+_SCHEMA_LOCK = 0x76756D  # "vum"
 
 
 class StoreError(RuntimeError):
@@ -32,10 +46,16 @@ def utcnow() -> dt.datetime:
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+    """A stored timestamp in UTC, whichever engine it came from.
+
+    SQLite hands timestamps back without a zone (they were written in UTC); PostgreSQL's
+    ``timestamptz`` comes back in the session's time zone (the server's ``timezone`` setting).
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def default_target() -> str:
@@ -49,6 +69,15 @@ def database_url(target: str | Path) -> str:
     if "://" in text:
         return text
     return "sqlite:///" + str(Path(text).expanduser().resolve())
+
+
+def upsert_insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` that can take ``ON CONFLICT`` clauses, in ``conn``'s dialect (both have them)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise StoreError(f"geen ON CONFLICT voor {conn.dialect.name} (SQLite and PostgreSQL only)")
 
 
 def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
@@ -87,6 +116,8 @@ class Database:
         self._closed = False
         self.engine = sa.create_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.is_postgresql = self.engine.dialect.name == "postgresql"
+        # ``synchronous`` is SQLite's: PostgreSQL commits as the server's synchronous_commit says.
         if self.is_sqlite:
             _configure_sqlite(self.engine, synchronous.upper())
         try:
@@ -96,9 +127,18 @@ class Database:
             raise StoreError(
                 f"kan de database {self.url} niet openen (cannot open the database): {exc.orig}"
             ) from exc
+        except BaseException:
+            # Refused (a newer schema) or failed otherwise: close the pooled connection now
+            # rather than leave it to the garbage collector.
+            self.engine.dispose()
+            raise
 
     def _create_schema(self) -> None:
         with self.write() as conn:
+            if self.is_postgresql:
+                # Processes opening a fresh database at once would all create the tables and the
+                # first rows (SQLite's BEGIN IMMEDIATE makes them take turns): one at a time.
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
             metadata.create_all(conn)
             found = conn.execute(
                 sa.select(store_meta.c.value).where(store_meta.c.key == "schema_version")
@@ -130,8 +170,13 @@ class Database:
     def read(self) -> Iterator[sa.Connection]:
         """A read transaction: every statement in it sees the same snapshot."""
         self._check_open()
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        with self.engine.connect() as conn:
+            if self.is_postgresql:
+                # READ COMMITTED (the default) takes a new snapshot for every statement. The pool
+                # resets both settings when the connection goes back.
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:

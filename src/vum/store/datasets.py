@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from vum.store.database import Database, utcnow
+from vum.store.database import Database, upsert_insert, utcnow
 from vum.store.schema import VersionStatus, dataset_versions, datasets, version_records
 from vum.store.versions import VersionRow, row_of, select_versions
 
@@ -122,18 +122,29 @@ class DatasetRepository:
 
     # -- writing a version ----------------------------------------------------------------------
     def ensure_dataset(self, party: str, kind: str) -> int:
+        find = sa.select(_D.id).where(_D.party == party, _D.kind == kind)
         with self._db.write() as conn:
-            found = conn.execute(
-                sa.select(_D.id).where(_D.party == party, _D.kind == kind)
-            ).scalar()
+            found = conn.execute(find).scalar()
             if found is not None:
                 return int(found)
-            result = conn.execute(
-                datasets.insert().values(party=party, kind=kind, created_at=utcnow())
+            # Two first imports of one dataset may both get here on PostgreSQL: the loser's
+            # insert waits for the winner's commit, then does nothing, and finds its row.
+            conn.execute(
+                upsert_insert(conn, datasets)
+                .values(party=party, kind=kind, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=[_D.party, _D.kind])
             )
-            key = result.inserted_primary_key
-            assert key is not None
-            return int(key[0])
+            return int(conn.execute(find).scalar_one())
+
+    @staticmethod
+    def _lock_dataset(conn: sa.Connection, dataset_id: int) -> None:
+        """Take the dataset's row lock for the rest of the transaction (PostgreSQL).
+
+        Everything that reads a dataset's versions to decide how to change them (the next
+        number, which one is live) holds it, so those decisions are taken one at a time. On
+        SQLite the write transaction itself already is (BEGIN IMMEDIATE); it has no FOR UPDATE.
+        """
+        conn.execute(sa.select(_D.id).where(_D.id == dataset_id).with_for_update())
 
     def create_staging(
         self,
@@ -149,6 +160,7 @@ class DatasetRepository:
         dataset_id = self.ensure_dataset(party, kind)
         now = utcnow()
         with self._db.write() as conn:
+            self._lock_dataset(conn, dataset_id)
             last = conn.execute(
                 sa.select(sa.func.max(_V.number)).where(_V.dataset_id == dataset_id)
             ).scalar()
@@ -195,10 +207,14 @@ class DatasetRepository:
         chosen = sa.select(
             sa.literal(target_version_id, sa.Integer), old.c.record_id, old.c.data
         ).where(old.c.version_id == source_version_id, ~already)
+        # preserve_rowcount: psycopg's count of an INSERT is gone once SQLAlchemy closes the cursor.
+        stmt = (
+            version_records.insert()
+            .from_select(["version_id", "record_id", "data"], chosen)
+            .execution_options(preserve_rowcount=True)
+        )
         with self._db.write() as conn:
-            result = conn.execute(
-                version_records.insert().from_select(["version_id", "record_id", "data"], chosen)
-            )
+            result = conn.execute(stmt)
             self._beat(conn, target_version_id)
             return int(result.rowcount)
 
@@ -250,8 +266,13 @@ class DatasetRepository:
         """
         now = utcnow()
         with self._db.write() as conn:
+            dataset_id = conn.execute(sa.select(_V.dataset_id).where(_V.id == version_id)).scalar()
+            if dataset_id is not None:
+                self._lock_dataset(conn, int(dataset_id))
+            # Read after the lock, and lock the version too: a concurrent fail() or promotion
+            # of it has either committed (and is seen) or waits for this one.
             found = conn.execute(
-                sa.select(_V.status, _V.dataset_id).where(_V.id == version_id)
+                sa.select(_V.status, _V.dataset_id).where(_V.id == version_id).with_for_update()
             ).first()
             if found is None or found.status != VersionStatus.STAGING.value:
                 raise PromotionError(
@@ -299,16 +320,26 @@ class DatasetRepository:
                 .where(_V.id == version_id, _V.status == VersionStatus.STAGING.value)
                 .values(status=VersionStatus.FAILED.value, error=reason, heartbeat_at=None)
             )
-        self._delete_records_of(version_id)
-
-    def _delete_records_of(self, version_id: int) -> None:
+        # Only if it is failed now: a version promoted just before keeps its records.
         with self._db.write() as conn:
-            conn.execute(version_records.delete().where(_R.version_id == version_id))
+            self._delete_records_of(conn, version_id, VersionStatus.FAILED)
+
+    @staticmethod
+    def _delete_records_of(conn: sa.Connection, version_id: int, status: VersionStatus) -> None:
+        """Delete a version's records, provided it has ``status`` (checked in the same statement)."""
+        still = sa.exists().where(_V.id == version_id, _V.status == status.value)
+        conn.execute(version_records.delete().where(_R.version_id == version_id, still))
 
     def rollback(self, party: str, kind: str) -> VersionRow | None:
         """Swap live and the most recent previous version in one transaction; None without one."""
         now = utcnow()
         with self._db.write() as conn:
+            dataset_id = conn.execute(
+                sa.select(_D.id).where(_D.party == party, _D.kind == kind)
+            ).scalar()
+            if dataset_id is None:
+                return None
+            self._lock_dataset(conn, int(dataset_id))
             previous = conn.execute(
                 sa.select(_V.id, _V.dataset_id)
                 .select_from(dataset_versions.join(datasets))
@@ -339,16 +370,19 @@ class DatasetRepository:
             key=lambda v: (v.demoted_at or v.created_at, v.id),
             reverse=True,
         )
-        stale = [v.id for v in ordered[keep_previous:]]
-        for version_id in stale:
-            self._delete_records_of(version_id)
+        stale = ordered[keep_previous:]
+        for version in stale:
+            # One transaction under the dataset's lock: a rollback to this version meanwhile
+            # either happened first (and it is kept) or waits until it is gone.
             with self._db.write() as conn:
+                self._lock_dataset(conn, version.dataset_id)
+                self._delete_records_of(conn, version.id, VersionStatus.PREVIOUS)
                 conn.execute(
                     dataset_versions.delete().where(
-                        _V.id == version_id, _V.status == VersionStatus.PREVIOUS.value
+                        _V.id == version.id, _V.status == VersionStatus.PREVIOUS.value
                     )
                 )
-        return stale
+        return [v.id for v in stale]
 
     def recover(
         self, *, is_gone: Callable[[str], bool], stale_after: dt.timedelta

@@ -111,9 +111,15 @@ class PartyRepository:
         self._db = db
 
     def get(self, oin: str, conn: sa.Connection | None = None) -> PartyRow | None:
+        """The party; in ``conn``'s (write) transaction, locked until it ends.
+
+        The lock matters on PostgreSQL, where writers run side by side: a change compares the
+        old values with the new ones and audits the difference, and a concurrent change of the
+        same party must not slip in between (SQLite's write transactions take turns anyway).
+        """
         stmt = sa.select(parties).where(_P.oin == oin)
         if conn is not None:
-            found = conn.execute(stmt).first()
+            found = conn.execute(stmt.with_for_update()).first()
         else:
             with self._db.read() as own:
                 found = own.execute(stmt).first()

@@ -88,7 +88,9 @@ class ResultSetRepository:
         """Count one detail request unless ``limit`` is reached; the new count, or None.
 
         One conditional UPDATE decides: the database serialises it across threads and worker
-        processes, so at most ``limit`` calls ever succeed, however many race.
+        processes, so at most ``limit`` calls ever succeed, however many race. (PostgreSQL,
+        READ COMMITTED: a racing UPDATE waits for the row lock, then checks its WHERE again
+        against the count just committed.)
         """
         with self._db.write() as conn:
             result = conn.execute(

@@ -25,6 +25,9 @@ class VersionStatus(StrEnum):
     FAILED = "failed"
 
 
+# On PostgreSQL: sa.JSON is ``json`` (the text as written, key order kept; the store never
+# queries inside these values, so ``jsonb`` would only reorder the keys of what it hands back),
+# DateTime(timezone=True) is ``timestamptz``, Boolean ``boolean``, autoincrement keys ``serial``.
 metadata = sa.MetaData()
 
 store_meta = sa.Table(
