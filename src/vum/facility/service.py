@@ -256,7 +256,8 @@ class Facility:
                 records.append({**summary, kind.id_field: str(len(records))})
         if not records:
             return [], []
-        ranked = ColumnarEngine(kind, records, eager_text=False).rank(query)
+        # The records are summaries already; only the columns ranking reads are built.
+        ranked = ColumnarEngine(kind, records, eager_text=False, summaries=True).rank(query)
         merged: list[dict[str, Any]] = []
         ranking: list[tuple[Hit, str]] = []
         for hit in ranked.hits:

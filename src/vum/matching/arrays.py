@@ -10,17 +10,59 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int32]
 Int16Array = NDArray[np.int16]
+Int8Array = NDArray[np.int8]
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 
 
 def postings(pairs: dict[Any, list[int]]) -> dict[Any, IntArray]:
-    """Freeze value -> rows lists into sorted, de-duplicated int32 arrays."""
-    return {key: np.unique(np.asarray(rows, dtype=np.int32)) for key, rows in pairs.items()}
+    """Freeze value -> rows lists (ascending, without repeats) into int32 arrays."""
+    return {key: np.array(rows, dtype=np.int32) for key, rows in pairs.items()}
+
+
+def masks(n: int, pairs: dict[Any, list[int]]) -> dict[Any, BoolArray]:
+    """Freeze value -> rows lists into one boolean array of n per value."""
+    out: dict[Any, BoolArray] = {}
+    for key, rows in pairs.items():
+        mask = np.zeros(n, dtype=np.bool_)
+        mask[np.asarray(rows, dtype=np.int32)] = True
+        out[key] = mask
+    return out
+
+
+def union(posting_lists: list[IntArray]) -> IntArray:
+    """The sorted, de-duplicated union of sorted posting lists (np.unique is far slower here)."""
+    if len(posting_lists) == 1:
+        return posting_lists[0]
+    if not posting_lists:
+        return np.empty(0, dtype=np.int32)
+    rows = np.concatenate(posting_lists)
+    rows.sort()
+    keep = np.empty(len(rows), dtype=np.bool_)
+    keep[:1] = True
+    np.not_equal(rows[1:], rows[:-1], out=keep[1:])
+    result: IntArray = rows[keep]
+    return result
+
+
+def few(n: int, rows: IntArray, candidates: IntArray) -> bool:
+    """Is a binary search per candidate cheaper than an n-byte scratch marked at every row?"""
+    return len(candidates) * max(len(rows).bit_length(), 1) < len(rows) + n // 16
+
+
+def _search(rows: IntArray, candidates: IntArray) -> BoolArray:
+    at = np.searchsorted(rows, candidates)
+    np.minimum(at, len(rows) - 1, out=at)
+    result: BoolArray = rows[at] == candidates
+    return result
 
 
 def member(n: int, rows: IntArray, candidates: IntArray) -> BoolArray:
-    """For each candidate row: is it among ``rows``? O(n) scratch, no sorting of candidates."""
+    """For each candidate row: is it among ``rows`` (sorted)?"""
+    # A few candidates are looked up in ``rows``; many read an n-byte scratch marked at ``rows``
+    # (no sorting of candidates).
+    if len(rows) and few(n, rows, candidates):
+        return _search(rows, candidates)
     scratch = np.zeros(n, dtype=np.bool_)
     scratch[rows] = True
     result: BoolArray = scratch[candidates]
@@ -28,9 +70,29 @@ def member(n: int, rows: IntArray, candidates: IntArray) -> BoolArray:
 
 
 def member_any(n: int, posting_lists: list[IntArray], candidates: IntArray) -> BoolArray:
-    """For each candidate row: is it in any of the lists? (OR without sorting a union.)"""
+    """For each candidate row: is it in any of the (sorted) lists? (OR without sorting a union.)"""
+    lists = [rows for rows in posting_lists if len(rows)]
+    if all(few(n, rows, candidates) for rows in lists):
+        found = np.zeros(len(candidates), dtype=np.bool_)
+        for rows in lists:
+            found |= _search(rows, candidates)
+        return found
     scratch = np.zeros(n, dtype=np.bool_)
-    for rows in posting_lists:
+    for rows in lists:
         scratch[rows] = True
     result: BoolArray = scratch[candidates]
     return result
+
+
+def rounded(values: FloatArray, digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]``, vectorised: round costs more than a whole hit."""
+    scale = 10.0**digits
+    scaled = values * scale
+    # rint(v * 10^d) / 10^d is Python's answer (one correctly rounded division) unless the
+    # product rounded across a half; recompute those, the huge and the non-finite, in Python.
+    out: list[float] = (np.rint(scaled) / scale).tolist()
+    fraction = np.abs(np.modf(scaled)[0])  # (modf, unlike x - floor(x), takes inf quietly)
+    doubtful = ~(np.abs(fraction - 0.5) > 1e-6) | ~(np.abs(scaled) < 1e9)
+    for i in np.flatnonzero(doubtful).tolist():
+        out[i] = round(float(values[i]), digits)
+    return out

@@ -8,19 +8,29 @@ comparison with any valid query value fails, as "absent never matches" demands.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
-from vum.geo import PostcodeError, pc4_of, pc4_table, resolve
-from vum.matching.arrays import Int16Array, IntArray, postings
+from vum.geo import EARTH_RADIUS_KM, PostcodeError, pc4_of, pc4_table, resolve
+from vum.matching.arrays import (
+    BoolArray,
+    FloatArray,
+    Int8Array,
+    Int16Array,
+    IntArray,
+    masks,
+    postings,
+)
 from vum.matching.text import TextIndex
 from vum.standard.kinds import Kind
 
 _ABSENT = -1
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -49,6 +59,88 @@ def _language_column(
     return LanguageColumn(r, o, w, best_o, best_w)
 
 
+# Slack on the bounding box of a radius (~1 km): far above any rounding in the haversine.
+_BOX_MARGIN_DEG = 0.01
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The PC4 centroids records are placed on (one cell per PC4), ready for distances."""
+
+    # In degrees, in radians with the cosine of the latitude, and the cells by latitude.
+    lat: FloatArray
+    lon: FloatArray
+    phi: FloatArray
+    lam: FloatArray
+    cos_phi: FloatArray
+    by_lat: IntArray
+    lat_sorted: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def cell_km(self, lat0: float, lon0: float, radius_km: float | None = None) -> FloatArray:
+        """Km from (lat0, lon0) to every cell (within ``radius_km``: the rest inf), inf for -1."""
+        # One extra last slot, inf, for cell -1 (unplaced records). With a radius only the
+        # cells in its bounding box are computed: a query pays for the cells near it.
+        km = np.full(len(self.lat) + 1, np.inf)
+        if radius_km is None:
+            km[:-1] = self._haversine(slice(None), lat0, lon0)
+            return km
+        # The spherical cap's exact extent (latitude ± its angle; longitude ± asin(sin/cos)),
+        # with a margin, holds every cell within the radius.
+        angle = radius_km / EARTH_RADIUS_KM
+        dlat = math.degrees(angle) + _BOX_MARGIN_DEG
+        lo = int(np.searchsorted(self.lat_sorted, lat0 - dlat, side="left"))
+        hi = int(np.searchsorted(self.lat_sorted, lat0 + dlat, side="right"))
+        cells = self.by_lat[lo:hi]
+        cos0 = math.cos(math.radians(lat0))
+        if math.sin(angle) < cos0 and angle < math.pi / 2:
+            # (The cap does not reach a pole. Dutch longitudes never wrap around ±180.)
+            dlon = math.degrees(math.asin(math.sin(angle) / cos0)) + _BOX_MARGIN_DEG
+            cells = cells[np.abs(self.lon[cells] - lon0) <= dlon]
+        km[cells] = self._haversine(cells, lat0, lon0)
+        return km
+
+    def _haversine(self, cells: IntArray | slice, lat0: float, lon0: float) -> FloatArray:
+        """vum.geo.haversine_km_array for these cells, with radians and cosines precomputed."""
+        # Operation for operation as vum.geo, so a record on the radius is judged as by the
+        # reference evaluator (tests/matching/test_fast_paths.py compares the bits).
+        phi, lam, cos_phi = self.phi[cells], self.lam[cells], self.cos_phi[cells]
+        phi0 = math.radians(lat0)
+        lam0 = math.radians(lon0)
+        a = (
+            np.sin((phi - phi0) / 2.0) ** 2
+            + math.cos(phi0) * cos_phi * np.sin((lam - lam0) / 2.0) ** 2
+        )
+        np.clip(a, 0.0, 1.0, out=a)
+        result: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+        return result
+
+
+@lru_cache(maxsize=1)
+def grid() -> Grid:
+    """The grid of the PC4 table (one per process: it is the same for every dataset)."""
+    table = pc4_table()
+    phi = np.radians(table.lat)
+    by_lat = np.argsort(table.lat, kind="stable").astype(np.int32)
+    return Grid(
+        table.lat, table.lon, phi, np.radians(table.lon), np.cos(phi), by_lat, table.lat[by_lat]
+    )
+
+
+def _pc4(code: str) -> int:
+    """The PC4 of a postcode, 0 when it is no postcode (cannot be placed)."""
+    # The canonical form ("1012AB", ASCII) needs no regular expression; anything else does.
+    ascii_pc6 = len(code) == 6 and code.isascii() and code[0] != "0"
+    if ascii_pc6 and code[:4].isdigit() and code[4:].isalpha():
+        return int(code[:4])
+    try:
+        return pc4_of(code)
+    except PostcodeError:
+        return 0
+
+
 @lru_cache(maxsize=20_000)
 def _date_ordinal(value: Any) -> int:
     if not isinstance(value, str):
@@ -61,6 +153,15 @@ def _date_ordinal(value: Any) -> int:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else _ABSENT
+
+
+def _add(lists: dict[str, list[int]], key: str, row: int) -> None:
+    """Append ``row`` to the key's list once (rows come in ascending order)."""
+    rows = lists.get(key)
+    if rows is None:
+        lists[key] = [row]
+    elif rows[-1] != row:
+        rows.append(row)
 
 
 def _items(record: Mapping[str, Any], *path: str) -> Iterator[Mapping[str, Any]]:
@@ -107,14 +208,31 @@ _COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _has(record: Mapping[str, Any], path: tuple[str, ...]) -> bool:
-    node: Any = record
-    for part in path:
+def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
+    """How many of the kind's completeness members (one or two deep) a record fills."""
+    # Filled: present and not None, "", [] or {}; for JSON values that is truthy, or a number
+    # (or false) equal to 0.
+    singles = tuple(p[0] for p in _COMPLETENESS[kind] if len(p) == 1)
+    pairs = tuple((p[0], p[1]) for p in _COMPLETENESS[kind] if len(p) == 2)
+
+    def count(record: Mapping[str, Any]) -> int:
         # Records are plain dicts parsed from JSON: a type check is far cheaper than an ABC check.
-        node = node.get(part) if type(node) is dict else None
-        if node is None or node == "" or node == [] or node == {}:
-            return False
-    return True
+        if type(record) is not dict:
+            return 0
+        filled = 0
+        for key in singles:
+            value = record.get(key)
+            if value or value == 0:
+                filled += 1
+        for outer, inner in pairs:
+            node = record.get(outer)
+            if type(node) is dict:
+                value = node.get(inner)
+                if value or value == 0:
+                    filled += 1
+        return filled
+
+    return count
 
 
 def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
@@ -155,70 +273,158 @@ def _occupation_labels() -> Mapping[str, str]:
         return {}
 
 
+class _Later(Generic[_T]):
+    """A column only criteria and some score parts read: built with the others on first read."""
+
+    # Non-data descriptor: once built, the columns are plain instance attributes.
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, cols: None, owner: type) -> _Later[_T]: ...
+
+    @overload
+    def __get__(self, cols: Columns, owner: type | None = None) -> _T: ...
+
+    def __get__(self, cols: Columns | None, owner: type | None = None) -> _T | _Later[_T]:
+        if cols is None:
+            return self
+        cols.build_criteria_columns()
+        value: _T = cols.__dict__[self.name]
+        return value
+
+
 class Columns:
     """Every index the engine needs over one dataset of one kind."""
 
-    def __init__(self, kind: Kind, records: Sequence[Mapping[str, Any]]) -> None:
-        self.kind = kind
-        self.n = n = len(records)
-        self.ids: list[str] = [str(r[kind.id_field]) for r in records]
-        self.row_of: dict[str, int] = {rid: i for i, rid in enumerate(self.ids)}
-        prof = kind is Kind.WERKZOEKENDE
+    # ``lazy``: only what ranking any record needs (ids, placement, completeness) at once, the
+    # criteria columns on first use. The facility ranks a few thousand summaries once, and most
+    # of its queries read none of them.
 
+    occupations: _Later[dict[str, IntArray]] = _Later()
+    #: the cell of every row of each occupation's list
+    occupation_cells: _Later[dict[str, Int16Array]] = _Later()
+    contracts: _Later[dict[str, BoolArray]] = _Later()
+    licences: _Later[dict[str, BoolArray]] = _Later()
+    languages: _Later[dict[str, LanguageColumn]] = _Later()
+    irregular: _Later[Int8Array] = _Later()
+    office: _Later[Int8Array] = _Later()
+    hours_min: _Later[Int16Array] = _Later()
+    hours_max: _Later[Int16Array] = _Later()
+    day: _Later[IntArray] = _Later()
+    level: _Later[Int8Array] = _Later()
+
+    def __init__(
+        self, kind: Kind, records: Sequence[Mapping[str, Any]], *, lazy: bool = False
+    ) -> None:
+        self.kind = kind
+        self.n = len(records)
+        id_field = kind.id_field
+        self.ids: list[str] = [str(r[id_field]) for r in records]
+        self.row_of: dict[str, int] = {rid: i for i, rid in enumerate(self.ids)}
+        self._records = records
+        self._text: TextIndex | None = None
+
+        pc4: list[int] = []
+        complete: list[int] = []
+        count_filled = _completeness(kind)
+        container, member_name = kind.postcode_path
+        pc4_cache: dict[str, int] = {}
+        empty: dict[str, Any] = {}
+        for r in records:
+            code = (r.get(container) or empty).get(member_name)
+            placed_pc4 = 0
+            if isinstance(code, str):
+                found = pc4_cache.get(code)
+                if found is None:
+                    found = pc4_cache[code] = _pc4(code)
+                placed_pc4 = found
+            pc4.append(placed_pc4)
+            complete.append(count_filled(r))
+        self.completeness = np.array(complete, dtype=np.float32) / len(_COMPLETENESS[kind])
+        pc4_arr = np.array(pc4, dtype=np.int32)
+
+        # Records are placed on the centroid of their PC4, from the same table as
+        # vum.geo.distance_km, so the engine and the reference evaluator agree on every distance.
+        # The "postcode grid": records grouped by PC4 (CSR), so a radius query costs the PC4s
+        # in reach plus the records found, never the records it excludes.
+        table = pc4_table()
+        self.grid = grid()
+        slot = np.searchsorted(table.pc4, pc4_arr)
+        slot = np.clip(slot, 0, len(table.pc4) - 1).astype(np.int32)
+        exact = table.pc4[slot] == pc4_arr
+        cell = np.where(exact, slot, -1).astype(np.int32)
+        for row in np.flatnonzero(~exact & (pc4_arr >= 1000)).tolist():
+            # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
+            fallback = table.row_of(resolve(str(int(pc4_arr[row]))).pc4)
+            cell[row] = -1 if fallback is None else fallback
+        self.cell: IntArray = cell
+        # Cells beside posting lists (int16: there are ~4,000 PC4s), so that a query keeps a
+        # list's rows in reach without gathering from the whole cell column.
+        self._cell16: Int16Array = cell.astype(np.int16)
+        placed = np.flatnonzero(cell >= 0).astype(np.int32)
+        order = placed[np.argsort(cell[placed], kind="stable")]
+        self.cell_rows: IntArray = order
+        counts = np.bincount(cell[placed], minlength=len(table.pc4))
+        self.cell_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        if not lazy:
+            self.build_criteria_columns()
+
+    def build_criteria_columns(self) -> None:
+        """The posting lists, masks and value columns that criteria read (once)."""
+        if "occupations" in self.__dict__:
+            return
+        kind, n = self.kind, self.n
+        prof = kind is Kind.WERKZOEKENDE
         occupations: dict[str, list[int]] = {}
         contracts: dict[str, list[int]] = {}
         licences: dict[str, list[int]] = {}
         langs: dict[str, tuple[list[int], list[int], list[int]]] = {}
         # Plain lists in the loop, arrays at the end: numpy item assignment is slow per call.
-        pc4: list[int] = []
         irregular: list[int] = []
         office: list[int] = []
         hours_min: list[int] = []
         hours_max: list[int] = []
         day: list[int] = []
         level: list[int] = []
-        complete: list[int] = []
-        wanted = _COMPLETENESS[kind]
-        container, member_name = kind.postcode_path
-        pc4_cache: dict[str, int] = {}
         empty: dict[str, Any] = {}
 
-        for i, r in enumerate(records):
-            code = (r.get(container) or empty).get(member_name)
-            placed_pc4 = 0
-            if isinstance(code, str):
-                found = pc4_cache.get(code)
-                if found is None:
-                    try:
-                        found = pc4_of(code)
-                    except PostcodeError:
-                        found = 0  # cannot be placed: lies in no selectiegebied
-                    pc4_cache[code] = found
-                placed_pc4 = found
-            pc4.append(placed_pc4)
+        # The loop runs once per record (200,000 for a big source): calls are inlined where a
+        # value is usually present, e.g. ``v if type(v) is int else _int(v)`` is _int(v)
+        # without the call for an int.
+        for i, r in enumerate(self._records):
             occ_items = r.get("bemiddelingsberoep") if prof else [r.get("beroep")]
             for b in occ_items or ():
-                if b and b.get("codeBeroepsnaam"):
-                    occupations.setdefault(b["codeBeroepsnaam"], []).append(i)
+                if b and (uri := b.get("codeBeroepsnaam")):
+                    _add(occupations, uri, i)
             for c in r.get("contractvorm") or ():
-                if c.get("codeTypeArbeidscontract"):
-                    contracts.setdefault(c["codeTypeArbeidscontract"], []).append(i)
+                if contract := c.get("codeTypeArbeidscontract"):
+                    _add(contracts, contract, i)
             amk = (r.get("arbeidsmarktkwalificatie") or empty) if prof else r
             for lic in amk.get("rijbewijs") or ():
-                if lic.get("codeSoortRijbewijs"):
-                    licences.setdefault(lic["codeSoortRijbewijs"], []).append(i)
+                if licence := lic.get("codeSoortRijbewijs"):
+                    _add(licences, licence, i)
             for t in amk.get("taalbeheersing") or ():
-                if t.get("codeTaal"):
-                    rows, oral, written = langs.setdefault(t["codeTaal"], ([], [], []))
-                    rows.append(i)
-                    oral.append(_int(t.get("codeNiveauTaalbeheersingMondeling")))
-                    written.append(_int(t.get("codeNiveauTaalbeheersingSchriftelijk")))
+                if language := t.get("codeTaal"):
+                    lang = langs.get(language)
+                    if lang is None:
+                        lang = langs[language] = ([], [], [])
+                    lang[0].append(i)
+                    v = t.get("codeNiveauTaalbeheersingMondeling")
+                    lang[1].append(v if type(v) is int else _int(v))
+                    v = t.get("codeNiveauTaalbeheersingSchriftelijk")
+                    lang[2].append(v if type(v) is int else _int(v))
             flex = r.get("flexibiliteit") or empty
-            irregular.append(_int(flex.get("indicatieOnregelmatigWerkOfPloegendienst")))
+            v = flex.get("indicatieOnregelmatigWerkOfPloegendienst")
+            irregular.append(v if type(v) is int else _int(v))
             hours = r.get("werktijden") or empty
-            office.append(_int(hours.get("indicatieKantoortijden")))
-            hours_min.append(_int(hours.get("aantalWerkurenPerWeekMinimaal")))
-            hours_max.append(_int(hours.get("aantalWerkurenPerWeekMaximaal")))
+            v = hours.get("indicatieKantoortijden")
+            office.append(v if type(v) is int else _int(v))
+            v = hours.get("aantalWerkurenPerWeekMinimaal")
+            hours_min.append(v if type(v) is int else _int(v))
+            v = hours.get("aantalWerkurenPerWeekMaximaal")
+            hours_max.append(v if type(v) is int else _int(v))
             if prof:
                 day.append(_date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk")))
             else:
@@ -229,49 +435,29 @@ class Columns:
                 )
                 lv = r.get("codeWerkEnDenkniveauMinimaal")
                 level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
-            complete.append(sum([_has(r, p) for p in wanted]))
 
-        self.occupations = postings(occupations)
-        self.contracts = postings(contracts)
-        self.licences = postings(licences)
-        self.languages = {code: _language_column(n, *lists) for code, lists in langs.items()}
-        self.irregular = np.array(irregular, dtype=np.int8)
-        self.office = np.array(office, dtype=np.int8)
-        self.hours_min = np.array(hours_min, dtype=np.int16)
-        self.hours_max = np.array(hours_max, dtype=np.int16)
-        self.day = np.array(day, dtype=np.int32)
-        self.level = np.array(level if level else [_ABSENT] * n, dtype=np.int8)
-        self.completeness = np.array(complete, dtype=np.float32) / len(wanted)
-        pc4_arr = np.array(pc4, dtype=np.int32)
-
-        # Records are placed on the centroid of their PC4, from the same table as
-        # vum.geo.distance_km, so the engine and the reference evaluator agree on every distance.
-        # The "postcode grid": records grouped by PC4 (CSR), so a radius query costs the PC4s
-        # in reach plus the records found, never the records it excludes.
-        table = pc4_table()
-        self.grid_lat, self.grid_lon = table.lat, table.lon
-        slot = np.searchsorted(table.pc4, pc4_arr)
-        slot = np.clip(slot, 0, len(table.pc4) - 1).astype(np.int32)
-        exact = table.pc4[slot] == pc4_arr
-        cell = np.where(exact, slot, -1).astype(np.int32)
-        for row in np.flatnonzero(~exact & (pc4_arr >= 1000)).tolist():
-            # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
-            fallback = table.row_of(resolve(str(int(pc4_arr[row]))).pc4)
-            cell[row] = -1 if fallback is None else fallback
-        self.cell: IntArray = cell
-        placed = np.flatnonzero(cell >= 0).astype(np.int32)
-        order = placed[np.argsort(cell[placed], kind="stable")]
-        self.cell_rows: IntArray = order
-        counts = np.bincount(cell[placed], minlength=len(table.pc4))
-        self.cell_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-
-        self._records = records
-        self._text: TextIndex | None = None
+        occupation_rows = postings(occupations)
+        self.__dict__.update(
+            occupations=occupation_rows,
+            occupation_cells={u: self._cell16[rows] for u, rows in occupation_rows.items()},
+            # Few codes with many records each (licence B: two in three profiles): a byte per
+            # record and code answers "has it" for any set of candidates with one gather.
+            contracts=masks(n, contracts),
+            licences=masks(n, licences),
+            languages={code: _language_column(n, *lists) for code, lists in langs.items()},
+            irregular=np.array(irregular, dtype=np.int8),
+            office=np.array(office, dtype=np.int8),
+            hours_min=np.array(hours_min, dtype=np.int16),
+            hours_max=np.array(hours_max, dtype=np.int16),
+            day=np.array(day, dtype=np.int32),
+            level=np.array(level if level else [_ABSENT] * n, dtype=np.int8),
+        )
 
     @property
     def text(self) -> TextIndex:
         """The free-text index, built on the first ``$text`` query (most queries never need it)."""
         if self._text is None:
             labels = _occupation_labels()
-            self._text = TextIndex([_text_of(self.kind, r, labels) for r in self._records])
+            documents = [_text_of(self.kind, r, labels) for r in self._records]
+            self._text = TextIndex(documents, self._cell16)
         return self._text

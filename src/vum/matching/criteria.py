@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from vum.matching.arrays import BoolArray, IntArray, member, member_any
 from vum.matching.columns import Columns
@@ -55,13 +57,33 @@ def _language(cols: Columns, req: LanguageRequirement) -> Callable[[IntArray], B
     return test
 
 
-def _posting_test(cols: Columns, code: str) -> Callable[[IntArray], BoolArray]:
-    posting = cols.licences.get(code, np.empty(0, dtype=np.int32))
-
+def _licence_test(cols: Columns, code: str) -> Callable[[IntArray], BoolArray]:
     def test(rows: IntArray) -> BoolArray:
-        return member(cols.n, posting, rows)
+        mask = cols.licences.get(code)
+        if mask is None:
+            return np.zeros(len(rows), dtype=np.bool_)
+        result: BoolArray = mask[rows]
+        return result
 
     return test
+
+
+def _contract_test(cols: Columns, codes: tuple[str, ...]) -> Callable[[IntArray], BoolArray]:
+    def test(rows: IntArray) -> BoolArray:
+        result = np.zeros(len(rows), dtype=np.bool_)
+        for code in codes:
+            mask = cols.contracts.get(code)
+            if mask is not None:
+                result |= mask[rows]
+        return result
+
+    return test
+
+
+def _known_at_most(values: NDArray[np.integer[Any]], top: int) -> BoolArray:
+    """Present (not -1) and at most ``top``, from one gather of the column."""
+    result: BoolArray = (values >= 0) & (values <= top)
+    return result
 
 
 def _language_text(req: LanguageRequirement) -> str:
@@ -77,20 +99,21 @@ def criteria(
     cols: Columns, query: Query, extra_occupations: tuple[str, ...] = ()
 ) -> Iterator[Criterion]:
     """The criteria of ``query`` (without selectiegebied), each testable on any set of rows."""
+    # Only the tests read the columns: a lazy Columns explains criteria without building them.
     n = cols.n
     occupations = tuple(dict.fromkeys((*query.occupations, *extra_occupations)))
     if occupations:
-        occ_lists = [cols.occupations[u] for u in occupations if u in cols.occupations]
         yield Criterion(
             "beroep",
             f"beroep: een van {len(occupations)} gevraagde",
-            lambda rows: member_any(n, occ_lists, rows),
+            lambda rows: member_any(
+                n, [cols.occupations[u] for u in occupations if u in cols.occupations], rows
+            ),
         )
     if query.contract_types:
-        ct_lists = [cols.contracts[c] for c in query.contract_types if c in cols.contracts]
         names = " of ".join(cl.TYPE_ARBEIDSCONTRACT.label(c).lower() for c in query.contract_types)
         yield Criterion(
-            "contractvorm", f"contract {names}", lambda rows: member_any(n, ct_lists, rows)
+            "contractvorm", f"contract {names}", _contract_test(cols, query.contract_types)
         )
     if query.irregular_hours is not None:
         v = query.irregular_hours
@@ -107,7 +130,7 @@ def criteria(
             lambda rows: cols.office[rows] == o,
         )
     for code in query.licences:
-        yield Criterion(f"rijbewijs {code}", f"rijbewijs {code}", _posting_test(cols, code))
+        yield Criterion(f"rijbewijs {code}", f"rijbewijs {code}", _licence_test(cols, code))
     for req in query.languages:
         yield Criterion(f"taal {req.code}", _language_text(req), _language(cols, req))
     if query.available_by is not None:
@@ -115,7 +138,7 @@ def criteria(
         yield Criterion(
             "beschikbaar",
             f"beschikbaar uiterlijk {_nl_date(query.available_by)}",
-            lambda rows: (cols.day[rows] >= 0) & (cols.day[rows] <= by),
+            lambda rows: _known_at_most(cols.day[rows], by),
         )
     if query.starts_from is not None:
         start = _ordinal(query.starts_from)
@@ -134,7 +157,7 @@ def criteria(
         yield Criterion(
             "uren ",
             f"minimaal aantal uren ≤ {hi}",
-            lambda rows: (cols.hours_min[rows] >= 0) & (cols.hours_min[rows] <= hi),
+            lambda rows: _known_at_most(cols.hours_min[rows], hi),
         )
     if query.level_eq is not None:
         eq = int(query.level_eq)
@@ -153,5 +176,5 @@ def criteria(
         yield Criterion(
             "niveau ",
             f"werk- en denkniveau bekend (< {below})",
-            lambda rows: (cols.level[rows] >= 0) & (cols.level[rows] < below),
+            lambda rows: _known_at_most(cols.level[rows], below - 1),
         )

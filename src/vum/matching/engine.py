@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from functools import partial
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
-from vum.geo import PostcodeError, haversine_km_array, resolve
-from vum.matching.arrays import FloatArray, IntArray, member_any
+from vum.geo import PostcodeError, resolve
+from vum.matching.arrays import FloatArray, IntArray, member_any, rounded, union
 from vum.matching.columns import Columns
 from vum.matching.criteria import criteria
 from vum.matching.extensions import Extensions, parse_extensions
+from vum.matching.text import TextMatch
 from vum.matching.types import Explanation, Hit, SearchResult
 from vum.standard.attributes import strip_detail_only
 from vum.standard.kinds import Kind
@@ -29,21 +32,36 @@ W_TEXT = 25.0
 W_WISHES = 30.0
 W_OCCUPATION = 10.0
 
+# A query starts from posting lists (occupations, $text terms) when they hold fewer than
+# 1/SMALL_PLAN_SHARE of the placed records, and from the cells in reach otherwise.
+SMALL_PLAN_SHARE = 8
+
 
 class ColumnarEngine:
     """Answers queries over one dataset; built once, read by many requests (thread-safe reads)."""
 
     def __init__(
-        self, kind: Kind, records: Sequence[Mapping[str, Any]], *, eager_text: bool = True
+        self,
+        kind: Kind,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        eager_text: bool = True,
+        summaries: bool = False,
     ) -> None:
+        """``eager_text=False``: short-lived (build on first use); ``summaries``: no stripping."""
         self.kind = kind
         self._records = list(records)
-        self.cols = Columns(kind, self._records)
+        # A source builds every index with the dataset, so no query waits for one. The
+        # facility's short-lived engines over merged answers build the text index and the
+        # criteria columns only when a query reads them: ranking needs placement and
+        # completeness only.
+        self.cols = Columns(kind, self._records, lazy=not eager_text)
         # Summaries are made on first use and kept: popular records are sent again and again.
-        self._summaries: list[Mapping[str, Any] | None] = [None] * len(self._records)
+        # Records that are summaries already (the facility's merge) are their own summary.
+        self._summaries: list[Mapping[str, Any] | None] = (
+            list(self._records) if summaries else [None] * len(self._records)
+        )
         if eager_text:
-            # A source builds its text index with the dataset, so no query waits for it; the
-            # facility's short-lived engines over merged answers build it only when asked.
             _ = self.cols.text
 
     def __len__(self) -> int:
@@ -61,80 +79,93 @@ class ColumnarEngine:
 
     # -- selection ---------------------------------------------------------------------------
     def _area(
-        self, query: Query, ext: Extensions | None = None
-    ) -> tuple[IntArray, FloatArray]:
-        """Rows within the selectiegebied (a superset of the answer), and the distance (km) of
-        every PC4 cell to its centre.
-
-        A small plan: when the asked occupations hold fewer records than the area, start from
-        their posting lists and keep those in reach; otherwise take the area's cells.
-        """
+        self, query: Query, ext: Extensions, text: TextMatch | None = None
+    ) -> tuple[IntArray, FloatArray, bool, FloatArray | None]:
+        """Rows in the selectiegebied, km per cell, from occupations' lists?, their text scores."""
+        # The rows are a superset of the answer; the distance of a PC4 cell to the centre is
+        # exact for every cell in reach. A small plan: when the asked occupations, or else the
+        # records holding a $text term, are few, start from their posting lists and keep the
+        # rows in reach (those of the occupations all meet the occupation criterion: "seeded";
+        # those of the text come with their scores); otherwise take the cells in reach.
         cols = self.cols
-        try:
-            centre = resolve(query.postcode)
-        except PostcodeError:
+        centre = _centre(query.postcode)
+        if centre is None:
             # VUM: a selectiegebied that cannot be placed holds no records.
-            return np.empty(0, dtype=np.int32), np.empty(0)
+            return _NO_ROWS, _NO_KM, False, None
         radius = float(query.radius_km)
-        occupations = (*query.occupations, *(ext.occupations if ext is not None else ()))
-        if occupations:
-            seeds = [cols.occupations[u] for u in occupations if u in cols.occupations]
-            if sum(len(p) for p in seeds) < len(cols.cell_rows) // 8:
-                rows = np.unique(np.concatenate(seeds)) if seeds else np.empty(0, np.int32)
-                cell = cols.cell[rows]
-                placed = cell >= 0
-                rows, cell = rows[placed], cell[placed]
-                # Distances only for the cells these few records lie in.
-                cell_km = np.full(len(cols.grid_lat), np.inf)
-                used = np.unique(cell)
-                cell_km[used] = haversine_km_array(
-                    cols.grid_lat[used], cols.grid_lon[used], centre.lat, centre.lon
-                )
-                return rows[cell_km[cell] <= radius].astype(np.int32), cell_km
-        cell_km = haversine_km_array(cols.grid_lat, cols.grid_lon, centre.lat, centre.lon)
-        inside = cell_km <= radius
-        if inside.all():
+        cell_km = cols.grid.cell_km(centre[0], centre[1], radius)
+        small = len(cols.cell_rows) // SMALL_PLAN_SHARE
+        asked = (*query.occupations, *ext.occupations)
+        known = [u for u in asked if u in cols.occupations]
+        if asked and sum(len(cols.occupations[u]) for u in known) < small:
+            # Each list filtered by distance first (its cells are stored beside it): the union
+            # then sorts only the records in reach. Unplaced records (cell -1) read the extra
+            # last slot of cell_km: infinitely far away.
+            near = [cols.occupations[u][cell_km[cols.occupation_cells[u]] <= radius] for u in known]
+            return union(near), cell_km, True, None
+        if text is not None and text.size < small:
+            rows, points = text.within(cell_km, radius)
+            # In the order the area's cells give them (by cell, then row), so that ties at the
+            # cut to ``limit`` fall as they do for the area plan.
+            order = np.argsort(cols.cell[rows], kind="stable")
+            return rows[order], cell_km, False, points[order]
+        cells = np.flatnonzero(cell_km <= radius)
+        if len(cells) == len(cols.grid):
             # The whole country is in reach: every placed record, without gathering cell by cell.
-            return cols.cell_rows, cell_km
-        cells = np.flatnonzero(inside)
+            return cols.cell_rows, cell_km, False, None
         starts = cols.cell_offsets[cells]
         lengths = cols.cell_offsets[cells + 1] - starts
         total = int(lengths.sum())
         if total == 0:
-            return np.empty(0, dtype=np.int32), cell_km
+            return _NO_ROWS, cell_km, False, None
         # Concatenate the records of every cell in reach without a Python loop.
         shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        return cols.cell_rows[shift + np.arange(total)], cell_km
+        return cols.cell_rows[shift + np.arange(total)], cell_km, False, None
 
     def select(self, query: Query, ext: Extensions | None = None) -> IntArray:
         """Rows that satisfy every criterion of the query (and the $text extension)."""
         ext = ext if ext is not None else parse_extensions(query)
-        rows, _ = self._area(query, ext)
-        return self._filter(query, ext, rows, self._text(ext))
+        text = self._text(ext)
+        rows, _, seeded, points = self._area(query, ext, text)
+        return self._filter(query, ext, rows, text, seeded, points)[0]
 
-    def _text(self, ext: Extensions) -> FloatArray | None:
-        return self.cols.text.scores(ext.text)[0] if ext.text else None
+    def _text(self, ext: Extensions) -> TextMatch | None:
+        return self.cols.text.match(ext.text) if ext.text else None
 
     def _filter(
-        self, query: Query, ext: Extensions, rows: IntArray, text: FloatArray | None
-    ) -> IntArray:
-        extra = ext.occupations if query.occupations or ext.occupations else ()
-        for criterion in criteria(self.cols, query, extra):
+        self,
+        query: Query,
+        ext: Extensions,
+        rows: IntArray,
+        text: TextMatch | None,
+        seeded: bool = False,
+        points: FloatArray | None = None,  # the text scores of ``rows`` when known already
+    ) -> tuple[IntArray, FloatArray | None]:
+        """The rows that meet every criterion and, with ``$text``, their text scores."""
+        for criterion in criteria(self.cols, query, ext.occupations):
             if len(rows) == 0:
                 break
-            rows = rows[criterion.test(rows)]
-        if text is not None and len(rows):
-            rows = rows[text[rows] > 0.0]
-        return rows
+            if seeded and criterion.key == "beroep":
+                continue  # the rows are the union of these occupations' posting lists
+            met = criterion.test(rows)
+            rows = rows[met]
+            if points is not None:
+                points = points[met]
+        if text is None:
+            return rows, None
+        if points is None:
+            points = text.of(rows)
+        found = points > 0.0
+        return rows[found], points[found]
 
     # -- ranking -----------------------------------------------------------------------------
     def search(self, query: Query, limit: int = 100) -> SearchResult:
         """Select the records that meet every criterion, rank them, return the best ``limit``."""
         ext = parse_extensions(query)
-        rows, cell_km = self._area(query, ext)
         text = self._text(ext)
-        rows = self._filter(query, ext, rows, text)
-        return self._ranked(query, ext, rows, cell_km, text, limit)
+        rows, cell_km, seeded, points = self._area(query, ext, text)
+        rows, points = self._filter(query, ext, rows, text, seeded, points)
+        return self._ranked(query, ext, rows, cell_km, points, limit)
 
     def rank(self, query: Query, limit: int | None = None) -> SearchResult:
         """Rank every record by how well it meets the query, filtering none out.
@@ -143,18 +174,19 @@ class ColumnarEngine:
         is ranked with the same scoring, and what a source chose to send is not second-guessed.
         """
         ext = parse_extensions(query)
-        try:
-            centre = resolve(query.postcode)
-            cell_km = haversine_km_array(
-                self.cols.grid_lat, self.cols.grid_lon, centre.lat, centre.lon
-            )
-        except PostcodeError:
-            cell_km = np.full(len(self.cols.grid_lat), np.inf)
-        # Unplaced records (cell -1) read the extra last slot: infinitely far away.
-        cell_km = np.append(cell_km, np.inf)
+        centre = _centre(query.postcode)
+        grid = self.cols.grid
+        # Every cell exact: records outside the radius are ranked (and explained) too.
+        cell_km = grid.cell_km(*centre) if centre is not None else np.full(len(grid) + 1, np.inf)
         rows = np.arange(self.cols.n, dtype=np.int32)
+        text = self._text(ext)
         return self._ranked(
-            query, ext, rows, cell_km, self._text(ext), self.cols.n if limit is None else limit
+            query,
+            ext,
+            rows,
+            cell_km,
+            None if text is None else text.of(rows),
+            self.cols.n if limit is None else limit,
         )
 
     def _ranked(
@@ -163,31 +195,41 @@ class ColumnarEngine:
         ext: Extensions,
         rows: IntArray,
         cell_km: FloatArray,
-        text: FloatArray | None,
+        text_points: FloatArray | None,
         limit: int,
     ) -> SearchResult:
         total = len(rows)
         if total == 0 or limit <= 0:
             return SearchResult([], total, limit, query.ignored)
         distance = cell_km[self.cols.cell[rows]]
-        parts = self._score_parts(query, ext, rows, distance, text)
-        scores = sum(parts.values()) / sum(_MAX[name](query, ext) for name in parts) * 100.0
+        parts = self._score_parts(query, ext, rows, distance, text_points)
+        points = cast(FloatArray, sum(parts.values()))
+        scores = points / sum(_MAX[name] for name in parts) * 100.0
         top = np.argpartition(-scores, limit - 1)[:limit] if total > limit else np.arange(total)
         # Best first; ties by distance, then by row (stable for a dataset version).
-        order = top[np.lexsort((rows[top], distance[top], -np.round(scores[top], 6)))].tolist()
-        explainer = _LazyExplainer(self.cols, query, ext, rows[order])
-        hits = []
-        for pos, i in enumerate(order):
-            km = float(distance[i])
-            hits.append(
-                Hit(
-                    self.cols.ids[rows[i]],
-                    round(float(scores[i]), 2),
-                    round(km, 2) if np.isfinite(km) else None,
-                    self._summary(int(rows[i])),
-                    explain=partial(explainer.explain, pos, km, parts, i),
-                )
+        order = top[np.lexsort((rows[top], distance[top], -np.round(scores[top], 6)))]
+        top_rows = rows[order]
+        km = distance[order]
+        exact_km = km.tolist()
+        explainer = _LazyExplainer(self.cols, query, ext, top_rows, parts, order, exact_km)
+        ids = self.cols.ids
+        summaries = self._summaries
+        summary = self._summary
+        # Plain Python numbers from here: a numpy scalar costs more per use than the hit itself.
+        shown = rounded(np.concatenate((scores[order], km)), 2)
+        hits: list[Hit] = [
+            _RankedHit(
+                ids[row],
+                score,
+                shown_km if math.isfinite(shown_km) else None,
+                summaries[row] or summary(row),
+                explainer,
+                pos,
             )
+            for pos, (row, score, shown_km) in enumerate(
+                zip(top_rows.tolist(), shown[: len(order)], shown[len(order) :], strict=True)
+            )
+        ]
         return SearchResult(hits, total, limit, query.ignored)
 
     def _score_parts(
@@ -196,7 +238,7 @@ class ColumnarEngine:
         ext: Extensions,
         rows: IntArray,
         distance: FloatArray,
-        text: FloatArray | None,
+        text_points: FloatArray | None,
     ) -> dict[str, FloatArray]:
         cols = self.cols
         radius = max(float(query.radius_km), 1.0)
@@ -207,8 +249,9 @@ class ColumnarEngine:
         if query.hours_min is not None or query.hours_max is not None:
             q_lo = float(query.hours_min or 1)
             q_hi = float(query.hours_max or 99)
-            r_lo = np.where(cols.hours_min[rows] >= 0, cols.hours_min[rows], 0).astype(np.float64)
-            r_hi = np.where(cols.hours_max[rows] >= 0, cols.hours_max[rows], 99).astype(np.float64)
+            low, high = cols.hours_min[rows], cols.hours_max[rows]
+            r_lo = np.where(low >= 0, low, 0).astype(np.float64)
+            r_hi = np.where(high >= 0, high, 99).astype(np.float64)
             overlap = np.clip(np.minimum(q_hi, r_hi) - np.maximum(q_lo, r_lo), 0.0, None)
             parts["uren"] = W_HOURS * np.minimum(1.0, (overlap + 1.0) / (q_hi - q_lo + 1.0))
         if query.languages:
@@ -217,9 +260,9 @@ class ColumnarEngine:
             lists = [cols.occupations[u] for u in query.occupations if u in cols.occupations]
             primary = member_any(cols.n, lists, rows)
             parts["beroep"] = np.where(primary, W_OCCUPATION, W_OCCUPATION / 2)
-        if text is not None:
-            raw = text[rows]
-            parts["tekst"] = W_TEXT * raw / max(float(raw.max()), 1e-9)
+        if text_points is not None:
+            best = max(float(text_points.max()), 1e-9)
+            parts["tekst"] = W_TEXT * text_points / best
         if ext.wishes is not None:
             wishes = list(criteria(cols, ext.wishes, ext.occupations))
             if wishes:
@@ -246,70 +289,125 @@ class ColumnarEngine:
 class _LazyExplainer:
     """Per-criterion explanations for the returned hits, built on first use, once per search."""
 
-    def __init__(self, cols: Columns, query: Query, ext: Extensions, top_rows: IntArray) -> None:
-        self._args = (cols, query, ext, top_rows)
+    def __init__(
+        self,
+        cols: Columns,
+        query: Query,
+        ext: Extensions,
+        top_rows: IntArray,
+        parts: dict[str, FloatArray],
+        order: NDArray[np.intp],
+        distances: list[float],
+    ) -> None:
+        self._args = (cols, query, ext, top_rows, parts, order)
+        self._distances = distances
         self._ready: _Explainer | None = None
 
-    def explain(
-        self, pos: int, distance: float, parts: dict[str, FloatArray], index: int
-    ) -> tuple[Explanation, ...]:
+    def explain(self, pos: int) -> tuple[Explanation, ...]:
         if self._ready is None:
             self._ready = _Explainer(*self._args)
-        return self._ready(pos, distance, {k: float(v[index]) for k, v in parts.items()})
+        return self._ready(pos, self._distances[pos])
+
+
+class _RankedHit(Hit):
+    """A hit of a search, explained on first access by the search's explainer."""
+
+    # One object per hit rather than a hit and a bound callable: a search makes up to 100.
+    __slots__ = ("_explainer", "_pos")
+
+    def __init__(
+        self,
+        record_id: str,
+        score: float,
+        distance_km: float | None,
+        summary: Mapping[str, Any],
+        explainer: _LazyExplainer,
+        pos: int,
+    ) -> None:
+        self.record_id = record_id
+        self.score = score
+        self.distance_km = distance_km
+        self.summary = summary
+        self._explainer: _LazyExplainer | None = explainer
+        self._pos = pos
+
+    @property
+    def explanations(self) -> tuple[Explanation, ...]:
+        if self._explainer is not None:
+            self._explanations, self._explainer = self._explainer.explain(self._pos), None
+        return self._explanations
 
 
 class _Explainer:
     """Per-criterion explanations for the returned hits; the criteria are built once per search."""
 
-    def __init__(self, cols: Columns, query: Query, ext: Extensions, top_rows: IntArray) -> None:
-        self.cols = cols
+    def __init__(
+        self,
+        cols: Columns,
+        query: Query,
+        ext: Extensions,
+        top_rows: IntArray,
+        parts: dict[str, FloatArray],
+        order: NDArray[np.intp],
+    ) -> None:
         self.query = query
         self.met = [
             Explanation(c.key.strip(), True, 0.0, c.description)
             for c in criteria(cols, query, ext.occupations)
         ]
+        # Per hit (in answer order) as plain Python values, gathered once for all hits.
         self.wishes = [
-            (w.description, w.test(top_rows))
+            (
+                w.test(top_rows).tolist(),
+                Explanation("wens", False, 0.0, "wens niet vervuld: " + w.description),
+                Explanation("wens", True, 0.0, "wens vervuld: " + w.description),
+            )
             for w in (criteria(cols, ext.wishes, ext.occupations) if ext.wishes is not None else ())
         ]
-        self.top_rows = top_rows
+        self.parts = {name: values[order].tolist() for name, values in parts.items()}
+        self.extra = [name for name in ("uren", "taal", "beroep", "tekst") if name in parts]
+        # float32 * 100 as before, so the percentage prints alike.
+        self.complete = (cols.completeness[top_rows] * 100).tolist()
+        # Explanations are immutable and hits share values (a cell's distance, a completeness,
+        # an hour overlap): each is made once per value.
+        self.made: dict[tuple[str, float], Explanation] = {}
 
-    def __call__(
-        self, pos: int, distance: float, parts: dict[str, float]
-    ) -> tuple[Explanation, ...]:
+    def __call__(self, pos: int, distance: float) -> tuple[Explanation, ...]:
+        parts, made = self.parts, self.made
+        where = made.get(("afstand", distance))
+        if where is None:
+            where = made["afstand", distance] = self._distance(distance, parts["afstand"][pos])
+        out = [where, *self.met]
+        for name in self.extra:
+            points = parts[name][pos]
+            part = made.get((name, points))
+            if part is None:
+                part = Explanation(name, None, points, _PART_TEXT[name])
+                if points:  # (a zero may be -0.0, which a key would not tell from 0.0)
+                    made[name, points] = part
+            out.append(part)
+        out += [(unmet, met)[flags[pos]] for flags, unmet, met in self.wishes]
+        complete = self.complete[pos]
+        filled = made.get(("volledigheid", complete))
+        if filled is None:
+            filled = made["volledigheid", complete] = Explanation(
+                "volledigheid",
+                None,
+                parts["volledigheid"][pos],
+                f"{complete:.0f}% van de kerngegevens ingevuld",
+            )
+        out.append(filled)
+        return tuple(out)
+
+    def _distance(self, distance: float, points: float) -> Explanation:
         q = self.query
-        if not np.isfinite(distance):
+        if not math.isfinite(distance):
             where = "afstand onbekend: postcode niet te plaatsen"
         else:
             km = f"{distance:.1f}".replace(".", ",")
             inside = "binnen" if distance <= q.radius_km else "buiten het zoekgebied van"
             where = f"{km} km van {q.postcode} ({inside} {q.radius_km} km)"
-        out = [Explanation("afstand", None, parts["afstand"], where), *self.met]
-        out += [
-            Explanation(name, None, parts[name], _PART_TEXT[name])
-            for name in ("uren", "taal", "beroep", "tekst")
-            if name in parts
-        ]
-        for description, met in self.wishes:
-            ok = bool(met[pos])
-            out.append(
-                Explanation(
-                    "wens",
-                    ok,
-                    0.0,
-                    ("wens vervuld: " if ok else "wens niet vervuld: ") + description,
-                )
-            )
-        row = int(self.top_rows[pos])
-        out.append(
-            Explanation(
-                "volledigheid",
-                None,
-                parts["volledigheid"],
-                f"{self.cols.completeness[row] * 100:.0f}% van de kerngegevens ingevuld",
-            )
-        )
-        return tuple(out)
+        return Explanation("afstand", None, points, where)
 
 
 _PART_TEXT = {
@@ -319,12 +417,24 @@ _PART_TEXT = {
     "tekst": "relevantie van de vrije tekst",
 }
 
-_MAX: dict[str, Any] = {
-    "afstand": lambda q, e: W_DISTANCE,
-    "volledigheid": lambda q, e: W_COMPLETE,
-    "uren": lambda q, e: W_HOURS,
-    "taal": lambda q, e: W_LANGUAGE,
-    "beroep": lambda q, e: W_OCCUPATION,
-    "tekst": lambda q, e: W_TEXT,
-    "wensen": lambda q, e: W_WISHES,
+_MAX: dict[str, float] = {
+    "afstand": W_DISTANCE,
+    "volledigheid": W_COMPLETE,
+    "uren": W_HOURS,
+    "taal": W_LANGUAGE,
+    "beroep": W_OCCUPATION,
+    "tekst": W_TEXT,
+    "wensen": W_WISHES,
 }
+_NO_ROWS: IntArray = np.empty(0, dtype=np.int32)
+_NO_KM: FloatArray = np.empty(0)
+
+
+@lru_cache(maxsize=4096)
+def _centre(postcode: str) -> tuple[float, float] | None:
+    """(lat, lon) of a selectiegebied's postcode, None when it cannot be placed; centres repeat."""
+    try:
+        location = resolve(postcode)
+    except PostcodeError:
+        return None
+    return location.lat, location.lon
