@@ -31,6 +31,7 @@ GROUPS = {
     "bench": "vum.bench.cli",
     "parties": "vum.facility.cli:parties_app",
     "audit": "vum.facility.cli:audit_app",
+    "db": "vum.store.cli",
 }
 _mounted: set[str] = set()
 

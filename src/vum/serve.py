@@ -65,9 +65,14 @@ def source(
 
     from vum.api.app import create_source_app
     from vum.api.settings import SourceSettings
+    from vum.store import StoreError
 
     target = db or default_db()
-    backend = _hosted_sources(target)
+    try:
+        backend = _hosted_sources(target)
+    except StoreError as exc:  # cannot open it, or its schema needs `vum db upgrade`
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     settings = SourceSettings(
         max_import_bytes=max_import_mb * _MB,
         search_timeout_s=timeout if timeout > 0 else None,

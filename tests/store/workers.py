@@ -91,3 +91,11 @@ def stage_and_promote(url: str, party: str) -> tuple[int, int | None]:
         except PromotionError:
             return version.number, None
         return version.number, version.id
+
+
+def upgrade(url: str) -> tuple[str, ...]:
+    """``vum db upgrade``, all processes at the same moment; the revisions this one applied."""
+    from vum.store.migrate import upgrade as run_upgrade
+
+    _go()
+    return run_upgrade(url).applied

@@ -2,9 +2,13 @@
 """The store: the only place with SQL (SQLAlchemy Core; an SQLite file by default, or PostgreSQL).
 
 ``Store(target)`` opens ``target`` (a file path such as ``vum.db`` or a database URL; default
-``$VUM_DB`` or ``./vum.db``), creates the tables, and offers the repositories ``datasets`` and
-``tokens`` (hosted sources), and ``parties``, ``result_sets`` and ``audit`` (the exchange
-facility's party registry, result sets and hash-chained audit log).
+``$VUM_DB`` or ``./vum.db``), creates the tables in an empty database, and offers the
+repositories ``datasets`` and ``tokens`` (hosted sources), and ``parties``, ``result_sets`` and
+``audit`` (the exchange facility's party registry, result sets and hash-chained audit log).
+
+The schema is versioned by Alembic (``vum.store.migrations``): a database at an older revision
+is refused (:class:`UpgradeRequired`) until ``vum db upgrade`` (``vum.store.migrate``) has run;
+see docs/operations.md.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from vum.store.database import (
     ENV_VAR,
     Database,
     StoreError,
+    UpgradeRequired,
     database_url,
     default_target,
     utcnow,
@@ -64,6 +69,7 @@ __all__ = [
     "StoreError",
     "TokenRepository",
     "TokenRow",
+    "UpgradeRequired",
     "VersionRow",
     "VersionStatus",
     "chain_hash",

@@ -10,6 +10,12 @@ Transactions on the two engines:
   the strength of it takes a row lock first (``SELECT ... FOR UPDATE``, which SQLite leaves out)
   or lets one statement decide (a conditional ``UPDATE``, ``INSERT ... ON CONFLICT``). No
   ``SERIALIZABLE``: it would make callers retry serialisation failures; row locks just wait.
+
+The schema is Alembic's (``vum.store.migrations``, ``vum db upgrade``). Opening a store creates
+the tables only in an empty database, at the newest revision, and records that revision; a
+database at an older revision, or one from before the migrations, is refused until
+``vum db upgrade`` has run. Opening never loads Alembic itself: the revision it checks against
+is :data:`vum.store.migrations.HEAD`.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
+from vum.store.migrations import HEAD, REVISIONS, VERSION_TABLE
 from vum.store.schema import SCHEMA_VERSION, audit_head, audit_log, metadata, store_meta
 
 #: Environment variable naming the store (a file path or a database URL).
@@ -38,6 +46,20 @@ _SCHEMA_LOCK = 0x76756D  # "vum"
 
 class StoreError(RuntimeError):
     """The store cannot be opened or is of a newer schema than this code knows."""
+
+
+class UpgradeRequired(StoreError):
+    """The database is at an older schema revision (or from before migrations): `vum db upgrade`."""
+
+
+#: Alembic's version table, as Alembic makes it (``DefaultImpl.version_table_impl``): opening a
+#: store reads and, for a database it creates, writes it without loading Alembic.
+version_table = sa.Table(
+    VERSION_TABLE,
+    sa.MetaData(),
+    sa.Column("version_num", sa.String(32), nullable=False),
+    sa.PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+)
 
 
 def utcnow() -> dt.datetime:
@@ -71,6 +93,11 @@ def database_url(target: str | Path) -> str:
     return "sqlite:///" + str(Path(text).expanduser().resolve())
 
 
+def shown_url(url: str) -> str:
+    """``url`` for messages and logs: without its password."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 def upsert_insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
     """An ``INSERT`` that can take ``ON CONFLICT`` clauses, in ``conn``'s dialect (both have them)."""
     if conn.dialect.name == "postgresql":
@@ -80,8 +107,9 @@ def upsert_insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | s
     raise StoreError(f"geen ON CONFLICT voor {conn.dialect.name} (SQLite and PostgreSQL only)")
 
 
-def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
+def _configure_sqlite(engine: sa.Engine, synchronous: str, *, foreign_keys: bool = True) -> None:
     """Pragmas and real transactions for SQLite (the sqlite3 module's legacy mode skips BEGIN)."""
+    enforce = "ON" if foreign_keys else "OFF"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -91,7 +119,7 @@ def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
         # WAL: readers never block the writer, and a killed writer leaves the file consistent.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={enforce}")
         # Another process may hold the write lock for one batch; wait instead of failing.
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -106,6 +134,107 @@ def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def create_engine(url: str, *, synchronous: str = "NORMAL", foreign_keys: bool = True) -> sa.Engine:
+    """An engine for ``url`` set up as the store's (on SQLite: WAL, ``BEGIN IMMEDIATE`` writes).
+
+    ``foreign_keys=False`` is for schema changes only: SQLite alters a table by copying it and
+    dropping the original, and with foreign keys enforced that drop would delete (cascade) the
+    rows that refer to it. :func:`schema_transaction` checks the keys before it commits.
+    """
+    engine = sa.create_engine(url)
+    # ``synchronous`` is SQLite's: PostgreSQL commits as the server's synchronous_commit says.
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, synchronous.upper(), foreign_keys=foreign_keys)
+    return engine
+
+
+@contextmanager
+def schema_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction for creating or changing the schema, one process at a time.
+
+    SQLite's ``BEGIN IMMEDIATE`` makes processes take turns; on PostgreSQL a transaction-scoped
+    advisory lock does (opening a store and ``vum db upgrade`` take the same lock).
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+            yield conn
+
+
+def check_foreign_keys(conn: sa.Connection) -> None:
+    """On SQLite, refuse rows that refer to nothing (after changes made with the keys off).
+
+    ``PRAGMA foreign_key_check`` reads every referring table: for after a migration, not for
+    every open. PostgreSQL checks its keys itself, whatever the change.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise StoreError(
+            f"{len(broken)} rij(en) verwijzen naar niets, bijvoorbeeld in {broken[0][0]}; "
+            "niets gewijzigd (rows refer to missing rows after the change: rolled back)"
+        )
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """What a database holds: its Alembic revision(s) and which of the store's tables."""
+
+    #: the version table's rows; empty when there is no version table (or it is empty)
+    revisions: tuple[str, ...]
+    #: the store's tables present (of ``vum.store.schema.metadata``'s)
+    tables: frozenset[str]
+
+    @property
+    def empty(self) -> bool:
+        """No revision and none of the store's tables: a database for the store to create."""
+        return not self.revisions and not self.tables
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Revisions this software does not know (a newer release's)."""
+        return tuple(r for r in self.revisions if r not in REVISIONS)
+
+    @property
+    def at_head(self) -> bool:
+        return self.revisions == (HEAD,)
+
+
+def read_schema_state(conn: sa.Connection) -> SchemaState:
+    """The revision and the store's tables found through ``conn``."""
+    names = set(sa.inspect(conn).get_table_names())
+    revisions: tuple[str, ...] = ()
+    if VERSION_TABLE in names:
+        revisions = tuple(sorted(conn.execute(sa.select(version_table.c.version_num)).scalars()))
+    return SchemaState(revisions, frozenset(names & set(metadata.tables)))
+
+
+def check_revision(state: SchemaState, url: str) -> None:
+    """Refuse a database that is not at :data:`HEAD` (an empty one is the caller's to create)."""
+    where = shown_url(url)
+    if state.unknown:
+        raise StoreError(
+            f"de database {where} heeft schemarevisie {', '.join(state.unknown)}, die deze "
+            f"software niet kent; de nieuwste die zij kent is {HEAD} "
+            "(the database is newer than this software)"
+        )
+    if not state.revisions:
+        raise UpgradeRequired(
+            f"de database {where} is van vóór de schemamigraties (geen {VERSION_TABLE}): voer "
+            "eerst `vum db upgrade` uit, met dezelfde --db of $VUM_DB "
+            "(the database predates schema migrations: run `vum db upgrade` once first)"
+        )
+    if not state.at_head:
+        raise UpgradeRequired(
+            f"de database {where} heeft schemarevisie {', '.join(state.revisions)}, deze software "
+            f"verwacht {HEAD}: voer eerst `vum db upgrade` uit, met dezelfde --db of $VUM_DB "
+            "(the database has an older schema: run `vum db upgrade` first)"
+        )
+
+
 class Database:
     """One SQLAlchemy engine with read and write transactions; creates the tables on first use."""
 
@@ -114,18 +243,16 @@ class Database:
             raise ValueError("synchronous must be NORMAL or FULL")
         self.url = database_url(target if target is not None else default_target())
         self._closed = False
-        self.engine = sa.create_engine(self.url)
+        self.engine = create_engine(self.url, synchronous=synchronous)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.is_postgresql = self.engine.dialect.name == "postgresql"
-        # ``synchronous`` is SQLite's: PostgreSQL commits as the server's synchronous_commit says.
-        if self.is_sqlite:
-            _configure_sqlite(self.engine, synchronous.upper())
         try:
             self._create_schema()
         except sa.exc.OperationalError as exc:
             self.engine.dispose()
             raise StoreError(
-                f"kan de database {self.url} niet openen (cannot open the database): {exc.orig}"
+                f"kan de database {shown_url(self.url)} niet openen (cannot open the database): "
+                f"{exc.orig}"
             ) from exc
         except BaseException:
             # Refused (a newer schema) or failed otherwise: close the pooled connection now
@@ -134,12 +261,18 @@ class Database:
             raise
 
     def _create_schema(self) -> None:
-        with self.write() as conn:
-            if self.is_postgresql:
-                # Processes opening a fresh database at once would all create the tables and the
-                # first rows (SQLite's BEGIN IMMEDIATE makes them take turns): one at a time.
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-            metadata.create_all(conn)
+        # Processes opening a fresh database at once would all create the tables and the first
+        # rows: one at a time (and not while `vum db upgrade` runs).
+        with schema_transaction(self.engine) as conn:
+            state = read_schema_state(conn)
+            if state.empty:
+                # A new database is made at the newest revision directly, as the migrations
+                # would have made it (the tests check that they build the same tables).
+                metadata.create_all(conn)
+                version_table.create(conn, checkfirst=True)
+                conn.execute(version_table.insert().values(version_num=HEAD))
+            else:
+                check_revision(state, self.url)
             found = conn.execute(
                 sa.select(store_meta.c.value).where(store_meta.c.key == "schema_version")
             ).scalar()

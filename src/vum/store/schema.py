@@ -7,7 +7,10 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-#: Bumped when a table changes; a future migration step reads it from ``store_meta``.
+#: The ``schema_version`` row of ``store_meta``: what software from before the migrations
+#: checks (it refuses a database with a higher number). Schema changes are Alembic revisions
+#: (``vum.store.migrations``); one that such software could not run on also raises this number
+#: and writes it in its ``upgrade()``. Still refused here when higher than this.
 SCHEMA_VERSION = 1
 
 
