@@ -51,12 +51,14 @@ def run_workers(serve: Callable[[socket.socket], None], sock: socket.socket, wor
     """
     context: Any = multiprocessing.get_context("fork")
     stopping = False
+    started: dict[int | None, float] = {}  # pid -> when it started
 
     def start() -> BaseProcess:
         process: BaseProcess = context.Process(
             target=_child, args=(serve, sock), name="vum-worker", daemon=False
         )
         process.start()
+        started[process.pid] = time.monotonic()
         log.info("worker gestart (worker started): pid %s", process.pid)
         return process
 
@@ -68,20 +70,20 @@ def run_workers(serve: Callable[[socket.socket], None], sock: socket.socket, wor
                 os.kill(process.pid, signal.SIGTERM)
 
     children = [start() for _ in range(workers)]
-    started = {id(p): time.monotonic() for p in children}
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     failed = 0
     try:
         while children:
             time.sleep(0.5)
-            for i, process in enumerate(list(children)):
+            running: list[BaseProcess] = []
+            for process in children:
                 if process.is_alive():
+                    running.append(process)
                     continue
                 process.join()
+                lived = time.monotonic() - started.pop(process.pid, 0.0)
                 if stopping:
-                    children.remove(process)
                     continue
-                lived = time.monotonic() - started.pop(id(process), 0.0)
                 log.error(
                     "worker %s stopte met code %s na %.0f s (worker exited)",
                     process.pid,
@@ -92,10 +94,9 @@ def run_workers(serve: Callable[[socket.socket], None], sock: socket.socket, wor
                     # Failing at start (a bad config, a port in use): stop instead of looping.
                     failed = 1
                     stop(signal.SIGTERM, None)
-                    children.remove(process)
                     continue
-                children[i] = start()
-                started[id(children[i])] = time.monotonic()
+                running.append(start())
+            children = running
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

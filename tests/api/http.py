@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,23 @@ ASKER = "00000001003214345000"  # X-VUM-fromParty: the mediator's organisation
 SOURCE = "00000001001234567000"  # X-VUM-toParty: the hosted party whose data is asked
 OTHER_SOURCE = "00000001007654321000"
 FACILITY = "00000001800866472000"  # X-VUM-viaParty: the exchange facility
+
+
+def wait_ready(process: subprocess.Popen[bytes], url: str, timeout_s: float = 60) -> None:
+    """Wait until a server started as ``process`` answers ``GET url/ready`` with 200.
+
+    Fails with the process's output when it exits first, or when it is not ready in time.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+        try:
+            if httpx.get(url + "/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not become ready"
+        time.sleep(0.1)
 
 
 def vum_headers(**overrides: str | None) -> dict[str, str]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.api.http import SOURCE, free_port, vum_headers
+from tests.api.http import SOURCE, free_port, vum_headers, wait_ready
 from tests.conftest import ROOT
 from vum import serve
 from vum.api.settings import DEFAULT_MAX_IMPORT_BYTES
@@ -69,16 +68,7 @@ def test_serve_source_runs_the_hosted_source(tmp_path: Path) -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(url + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "vum serve source did not become ready"
-            time.sleep(0.1)
+        wait_ready(process, url, timeout_s=30)
         body = {"vraagObject": {"selectiegebied": {"postcode": "3511AB", "afstand": 999}}}
         response = httpx.post(url + "/api/v3/vacatures/matches", json=body, headers=vum_headers())
         assert response.status_code == 200, response.text

@@ -7,7 +7,6 @@ import base64
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tests.api.http import wait_ready
 from tests.conftest import ROOT
 from tests.facility.servers import free_port, serve, source_app
 from tests.facility.test_api import MEDIATOR, PROFILES, QUERY, vum_headers
@@ -76,16 +76,7 @@ kinds = ["werkzoekende"]
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(url + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "vum serve facility did not become ready"
-            time.sleep(0.1)
+        wait_ready(process, url)
         pids.extend(_children(process.pid))
         assert len(pids) == workers
         yield url
@@ -118,9 +109,10 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def test_two_workers_share_result_sets_and_the_detail_limit(tmp_path: Path, db: str) -> None:
     records = list(generate(Kind.WERKZOEKENDE, 80, seed=11))
     pids: list[int] = []
-    with serve(source_app(Kind.WERKZOEKENDE, records)) as source_url, facility_workers(
-        tmp_path, source_url, 2, pids, db
-    ) as url:
+    with (
+        serve(source_app(Kind.WERKZOEKENDE, records)) as source_url,
+        facility_workers(tmp_path, source_url, 2, pids, db) as url,
+    ):
         headers = {**vum_headers(), "X-VUM-toParty": FACILITY}
         body = {"vraagObject": {**QUERY, "selectiegebied": {"postcode": "3511AB", "afstand": 999}}}
         answered = httpx.post(f"{url}{PROFILES}/matches", json=body, headers=headers, timeout=30)
