@@ -5,7 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lint typecheck clean venv
+.PHONY: demo test bench lint typecheck clean venv sysdeps
+
+# Debian packages the tests drive for real: nginx (the mTLS proxy test) and Chromium (the portal's
+# browser tests). Installed only when missing; the PostgreSQL server binaries are found by the tests.
+SYSTEM_PACKAGES := nginx:/usr/sbin/nginx chromium:/usr/bin/chromium fonts-dejavu-core:/usr/share/fonts/truetype/dejavu
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +19,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+sysdeps:
+	@missing=""; for spec in $(SYSTEM_PACKAGES); do \
+		test -e "$${spec#*:}" || missing="$$missing $${spec%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		echo "installing Debian packages:$$missing"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
 ## demo: start the whole system on the embedded default (SQLite) with synthetic data
 demo: $(STAMP)
 	$(BIN)/python -m vum.demo
 
 ## test: install everything the tests need and run the whole suite
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
 
 ## bench: print performance figures (not part of the test suite)
