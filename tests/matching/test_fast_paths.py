@@ -195,3 +195,14 @@ def test_text_scores_agree_however_they_are_taken() -> None:
         expected = np.flatnonzero((dense > 0) & (cell_km[cells] <= 60.0))
         assert rows.tolist() == expected.tolist()
         assert np.array_equal(scores, dense[expected])
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_cut_keeps_a_prefix_of_the_whole_ranking(kind: Kind) -> None:
+    # Records tied at the cut go by distance, then by row, as the order does: the best
+    # ``limit`` are exactly the first ``limit`` of the full ranking, whatever ``limit`` is.
+    engine = ColumnarEngine(kind, _records(kind))
+    for query in _queries(kind):
+        full = [h.record_id for h in engine.search(query, 10**9).hits]
+        for limit in (1, 7, 40, 100):
+            assert [h.record_id for h in engine.search(query, limit).hits] == full[:limit]

@@ -37,6 +37,26 @@ W_OCCUPATION = 10.0
 SMALL_PLAN_SHARE = 8
 
 
+def _best(scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int) -> IntArray:
+    """Positions of the ``limit`` best scores; at the cut, ties go by distance, then by row.
+
+    ``argpartition`` alone would pick among records tied at the cut arbitrarily, so which of
+    them made the 100 could change between runs and sources.
+    """
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    # Scores count as equal when they agree to 6 decimals (as the order below); the cut's
+    # candidates are found with one comparison, then only they are rounded.
+    kth = float(np.round(scores[top].min(), 6))
+    near = np.flatnonzero(scores >= kth - 1e-6)
+    if len(near) == limit:
+        return top
+    rounded_near = np.round(scores[near], 6)
+    above = near[rounded_near > kth]
+    tied = near[rounded_near == kth]
+    tied = tied[np.lexsort((rows[tied], distance[tied]))[: limit - len(above)]]
+    return np.concatenate((above, tied))
+
+
 class ColumnarEngine:
     """Answers queries over one dataset; built once, read by many requests (thread-safe reads)."""
 
@@ -205,7 +225,7 @@ class ColumnarEngine:
         parts = self._score_parts(query, ext, rows, distance, text_points)
         points = cast(FloatArray, sum(parts.values()))
         scores = points / sum(_MAX[name] for name in parts) * 100.0
-        top = np.argpartition(-scores, limit - 1)[:limit] if total > limit else np.arange(total)
+        top = _best(scores, distance, rows, limit) if total > limit else np.arange(total)
         # Best first; ties by distance, then by row (stable for a dataset version).
         order = top[np.lexsort((rows[top], distance[top], -np.round(scores[top], 6)))]
         top_rows = rows[order]
