@@ -23,6 +23,7 @@ from vum.sources.errors import (
     ImportConflict,
     ImportRejected,
     InvalidParty,
+    InvalidTokenLabel,
     NoPreviousVersion,
     SourceFileError,
 )
@@ -91,7 +92,7 @@ def _sources(db: str, *, workers: int = 1, create: bool = False) -> Iterator[Hos
                 err=True,
             )
         yield sources
-    except InvalidParty as exc:
+    except (InvalidParty, InvalidTokenLabel) as exc:
         _fail(str(exc))
     except SourceFileError as exc:
         _fail(str(exc))

@@ -68,6 +68,10 @@ class InvalidParty(SourcesError, ValueError):
     """Not an OIN (20 digits)."""
 
 
+class InvalidTokenLabel(SourcesError, ValueError):
+    """A token label that is too long or holds control characters."""
+
+
 class SourceFileError(SourcesError):
     """A file cannot be read at all (missing, unreadable, not JSON/CSV/Excel, broken YAML)."""
 

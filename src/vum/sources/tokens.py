@@ -10,10 +10,12 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from vum.sources.errors import check_party
+from vum.sources.errors import InvalidTokenLabel, check_party
 from vum.store import Store, TokenRow
 
 PREFIX = "vum_"
+#: a label names what a token is for (the store keeps up to 200 characters)
+MAX_LABEL = 200
 _KEY = re.compile(r"[0-9a-f]{16}")
 # Verifying against this when the key is unknown keeps the answer time the same either way.
 _DUMMY_SECRET = "vum_0000000000000000_not-a-token"
@@ -43,9 +45,16 @@ class TokenService:
     def create(self, party: str, label: str = "") -> str:
         """A new token for ``party``; the only time the token is visible."""
         party = check_party(party)
+        label = label.strip()
+        # The same rule on every database: SQLite would keep a longer label, PostgreSQL refuse it.
+        if len(label) > MAX_LABEL or not label.isprintable():
+            raise InvalidTokenLabel(
+                f"label: hoogstens {MAX_LABEL} afdrukbare tekens "
+                f"(at most {MAX_LABEL} printable characters; got {len(label)})"
+            )
         key = secrets.token_hex(8)
         token = f"{PREFIX}{key}_{secrets.token_urlsafe(32)}"
-        self._store.tokens.add(party, key, self._hasher.hash(token), label.strip())
+        self._store.tokens.add(party, key, self._hasher.hash(token), label)
         return token
 
     def verify(self, party: str, token: str) -> bool:
