@@ -7,6 +7,7 @@ import base64
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -132,3 +133,27 @@ def test_two_workers_share_result_sets_and_the_detail_limit(tmp_path: Path, db: 
         assert statuses == Counter({200: 10, 429: 20})
     # SIGTERM to the parent stops both workers.
     assert pids and not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def test_a_failing_source_is_suspended_for_every_worker(tmp_path: Path, db: str) -> None:
+    pids: list[int] = []
+    with (
+        serve(source_app(Kind.WERKZOEKENDE, [], behaviour="error500")) as source_url,
+        facility_workers(tmp_path, source_url, 2, pids, db) as url,
+    ):
+        headers = {**vum_headers(), "X-VUM-toParty": FACILITY, "X-OpenVUM-Explain": "bronnen"}
+
+        def status() -> str:
+            # A fresh connection per query: the kernel hands them to either worker.
+            with httpx.Client(headers=headers, timeout=30) as client:
+                answer = client.post(f"{url}{PROFILES}/matches", json={"vraagObject": QUERY})
+                assert answer.status_code == 200, answer.text
+                (report,) = answer.json()["x-openvum-bronnen"]
+                return str(report["status"])
+
+        # Three failures, wherever they land, open the breaker (threshold 3) ...
+        assert [status() for _ in range(3)] == ["failed"] * 3
+        time.sleep(1.2)  # ... and every worker reads the shared state within a second.
+        # ... so no worker asks the source again during the back-off. With a breaker per
+        # process, the worker that saw fewer than three failures would still ask it.
+        assert [status() for _ in range(10)] == ["suspended"] * 10

@@ -99,3 +99,30 @@ def upgrade(url: str) -> tuple[str, ...]:
 
     _go()
     return run_upgrade(url).applied
+
+
+def source_failures(url: str, source: str, per_process: int) -> int:
+    """Count ``per_process`` failures of one source, all processes at once; the last count seen."""
+    from vum.facility.shared_breaker import SharedCircuitBreaker
+
+    with Store(url) as store:
+        breaker = SharedCircuitBreaker(store, threshold=10_000, refresh_s=0.0)
+        _go()
+        for _ in range(per_process):
+            breaker.record(source, False)
+        breaker.close()
+        return store.source_health.all()[source].failures
+
+
+def add_party(url: str, oin: str) -> str:
+    """Register the same party in every process at once; "added" or the refusal's message."""
+    from vum.facility.registry import RegistryError, StoreRegistry
+
+    with Store(url) as store:
+        registry = StoreRegistry(store)
+        _go()
+        try:
+            registry.add(oin, {"name": "Gemeente Almere", "roles": ["bemiddelaar"]}, by="test")
+        except RegistryError as exc:
+            return str(exc)
+        return "added"

@@ -7,6 +7,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Breaker(Protocol):
+    """What the fan-out, the API and /metrics ask of a circuit breaker (in-process or shared)."""
+
+    def allow(self, source: str) -> bool: ...
+
+    def record(self, source: str, ok: bool) -> None: ...
+
+    def suspended(self, source: str) -> bool: ...
+
+    def snapshot(self) -> dict[str, dict[str, float]]: ...
 
 
 @dataclass
@@ -55,11 +68,14 @@ class CircuitBreaker:
             state.failures += 1
             was_probe = state.probing
             state.probing = False
-            if was_probe or state.failures >= self.threshold:
+            now = self._clock()
+            # Failures of calls that were in flight when the source was suspended neither
+            # extend nor double the suspension; only a failed probe or a fresh opening does.
+            if was_probe or (state.failures >= self.threshold and state.suspended_until <= now):
                 state.backoff_s = min(
                     max(state.backoff_s * 2, self.base_backoff_s), self.max_backoff_s
                 )
-                state.suspended_until = self._clock() + state.backoff_s
+                state.suspended_until = now + state.backoff_s
 
     def suspended(self, source: str) -> bool:
         with self._lock:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vum.facility.breaker import CircuitBreaker
+from vum.facility.breaker import Breaker
 from vum.facility.client import MAX_BODY_BYTES, SourceCallError, SourceClient
 from vum.standard.fastcheck import AnswerRefused, answer_checker
 from vum.standard.kinds import Kind
@@ -133,7 +133,7 @@ async def fan_out(
     headers_for: Callable[[SourceEndpoint], Mapping[str, str]],
     *,
     deadline_s: float = 10.0,
-    breaker: CircuitBreaker | None = None,
+    breaker: Breaker | None = None,
 ) -> list[SourceOutcome]:
     """Ask every eligible source concurrently; answer within ``deadline_s`` whatever they do."""
     started = time.monotonic()

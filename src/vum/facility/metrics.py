@@ -22,7 +22,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic_core import to_json
 
-from vum.facility.breaker import CircuitBreaker
+from vum.facility.breaker import Breaker
 from vum.facility.fanout import SourceOutcome
 from vum.standard.kinds import Kind
 
@@ -36,7 +36,7 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 6.0
 class _SuspendedSources(Collector):
     """Reads the circuit breaker at scrape time, so the gauge is never stale."""
 
-    def __init__(self, breaker: Callable[[], CircuitBreaker | None]) -> None:
+    def __init__(self, breaker: Callable[[], Breaker | None]) -> None:
         self._breaker = breaker
 
     def collect(self) -> Iterable[Metric]:
@@ -66,7 +66,7 @@ class FacilityMetrics:
     def __init__(
         self,
         registry: CollectorRegistry | None = None,
-        breaker: Callable[[], CircuitBreaker | None] = lambda: None,
+        breaker: Callable[[], Breaker | None] = lambda: None,
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry

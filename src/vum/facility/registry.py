@@ -23,6 +23,7 @@ from vum.facility.fanout import SourceEndpoint
 from vum.facility.identity import MEDIATOR, PartyInfo
 from vum.standard.kinds import Kind
 from vum.store import AuditEntry, PartyRow, PartyStatus, Store
+from vum.store.parties import PartyExists
 
 #: The roles of the agreement framework.
 ROLES = (MEDIATOR, *(f"bron-{k.value}" for k in Kind))
@@ -211,11 +212,18 @@ class StoreRegistry:
         checked = _check(values)
         if "name" not in checked:
             raise RegistryError("naam verplicht (name required)")
-        with self.store.write() as conn:
-            if self.store.parties.get(oin, conn) is not None:
-                raise RegistryError(f"partij {oin} bestaat al (party already registered)")
-            row = self.store.parties.insert(conn, oin, checked)
-            self.store.audit.append(_change("party.add", oin, by, {"new": row.values()}), conn=conn)
+        exists = RegistryError(f"partij {oin} bestaat al (party already registered)")
+        try:
+            with self.store.write() as conn:
+                if self.store.parties.get(oin, conn) is not None:
+                    raise exists
+                row = self.store.parties.insert(conn, oin, checked)
+                change = _change("party.add", oin, by, {"new": row.values()})
+                self.store.audit.append(change, conn=conn)
+        except PartyExists:
+            # Another process registered the same OIN after our check; its transaction won,
+            # ours (with its audit record) rolled back whole.
+            raise exists from None
         self._forget()
         return row
 

@@ -268,11 +268,16 @@ def build_app(
             changed = stored.apply_config(config.parties, config.sources, by=_CONFIG_USER)
             log.info("partijregister bijgewerkt uit de config: %d partij(en)", len(changed))
         results, directory, registry = StoreResultSets(store), stored, stored
+        # Suspensions of failing sources hold for every worker on the store, not per process.
+        from vum.facility.shared_breaker import SharedCircuitBreaker
+
+        breaker: SharedCircuitBreaker | None = SharedCircuitBreaker(store)
     else:
         results = InMemoryResultSets()
         directory = StaticDirectory(config.sources)
         registry = InMemoryPartyRegistry.of(config.parties)
-    facility = Facility(config.settings, directory, results, codec, client)
+        breaker = None
+    facility = Facility(config.settings, directory, results, codec, client, breaker)
     # Purges are audited with the store (deleting data is a processing); the JSON-lines file
     # keeps holding API events only, as before.
     purge_audit = audit if store is not None else None
@@ -297,6 +302,8 @@ def build_app(
         finally:
             purger.cancel()
             await client.aclose()
+            if breaker is not None:
+                await asyncio.to_thread(breaker.close)
 
     app = create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
     admin_digest = os.environ.get(ADMIN_TOKEN_ENV, "").strip().lower()

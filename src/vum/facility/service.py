@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from vum import KOPPELVLAK_VERSION
-from vum.facility.breaker import CircuitBreaker
+from vum.facility.breaker import Breaker, CircuitBreaker
 from vum.facility.client import SourceCallError, SourceClient
 from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
 from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent
@@ -162,7 +162,7 @@ class Facility:
         results: ResultSets,
         codec: VumIdCodec,
         client: SourceClient,
-        breaker: CircuitBreaker | None = None,
+        breaker: Breaker | None = None,
         clock: Any = _now,
     ) -> None:
         self.settings = settings

@@ -30,6 +30,7 @@ from vum.store.datasets import DatasetRepository, PromotionError
 from vum.store.parties import PartyRepository, PartyRow
 from vum.store.result_sets import ResultSetRepository, ResultSetRow
 from vum.store.schema import SCHEMA_VERSION, PartyStatus, VersionStatus
+from vum.store.source_health import SourceHealth, SourceHealthRepository
 from vum.store.tokens import TokenRepository, TokenRow
 from vum.store.versions import VersionRow
 
@@ -44,6 +45,7 @@ class Store(Database):
         self.parties = PartyRepository(self)
         self.result_sets = ResultSetRepository(self)
         self.audit = AuditRepository(self)
+        self.source_health = SourceHealthRepository(self)
 
     def __enter__(self) -> Store:
         return self
@@ -65,6 +67,8 @@ __all__ = [
     "PromotionError",
     "ResultSetRepository",
     "ResultSetRow",
+    "SourceHealth",
+    "SourceHealthRepository",
     "Store",
     "StoreError",
     "TokenRepository",

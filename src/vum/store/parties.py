@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from vum.store.database import Database, as_utc, utcnow
+from vum.store.database import Database, StoreError, as_utc, utcnow
 from vum.store.schema import PartyStatus, parties
 
 _P = parties.c
@@ -104,6 +104,10 @@ def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+class PartyExists(StoreError):
+    """A party with this OIN is registered already."""
+
+
 class PartyRepository:
     """Parties by OIN. Writers may pass ``conn`` to change a party and audit it in one transaction."""
 
@@ -142,7 +146,12 @@ class PartyRepository:
             "status": PartyStatus.ACTIVE.value,
             **_checked(values),
         }
-        conn.execute(parties.insert().values(oin=oin, created_at=now, updated_at=now, **row))
+        try:
+            conn.execute(parties.insert().values(oin=oin, created_at=now, updated_at=now, **row))
+        except sa.exc.IntegrityError:
+            # PostgreSQL: another transaction inserted this OIN after the caller's check (its
+            # unique index makes ours wait for that commit, then refuses it).
+            raise PartyExists(f"partij {oin} bestaat al (party already registered)") from None
         found = self.get(oin, conn)
         assert found is not None
         return found

@@ -205,3 +205,16 @@ audit_head = sa.Table(
     sa.Column("last_seq", sa.Integer, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
 )
+
+# The circuit breaker's state, shared by every facility worker: a source that keeps failing is
+# suspended for all of them at once, and only one of them probes it when the back-off ends.
+source_health = sa.Table(
+    "source_health",
+    metadata,
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    # wall-clock seconds since the epoch; 0: not suspended
+    sa.Column("suspended_until", sa.Float, nullable=False),
+    sa.Column("backoff_s", sa.Float, nullable=False),
+    sa.Column("probe_until", sa.Float, nullable=False),
+)

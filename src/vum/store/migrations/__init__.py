@@ -22,6 +22,8 @@ REVISIONS: tuple[str, ...] = (
     "0001_hosted_source",
     # the exchange facility: party registry, result sets, hash-chained audit log
     "0002_facility",
+    # the circuit breaker's state per source, shared by every facility worker
+    "0003_source_health",
 )
 #: The revision this software runs on.
 HEAD = REVISIONS[-1]

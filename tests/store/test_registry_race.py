@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Registering one party from racing processes: added once, audited once, the others refused clearly."""
+
+from __future__ import annotations
+
+from tests.store import workers
+from tests.store.workers import Race
+from vum.store import Store
+
+
+def test_a_party_added_by_racing_processes_is_added_once(store_url: str, race: Race) -> None:
+    # On PostgreSQL both transactions pass the "not there yet" check; the losers must get the
+    # registry's error, not the driver's duplicate-key error.
+    oin = "00000001002220647000"
+    Store(store_url).close()
+    outcomes = race(workers.add_party, store_url, oin)
+    assert sorted(outcomes) == ["added"] + [
+        f"partij {oin} bestaat al (party already registered)"
+    ] * (workers.COUNT - 1)
+    with Store(store_url) as store:
+        assert [r.operation for r in store.audit.iter_rows()].count("party.add") == 1
