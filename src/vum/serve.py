@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -38,16 +39,27 @@ def source(
         str | None,
         typer.Option(
             "--db",
-            help="database met de datasets: bestand of URL (default: $VUM_DB of ./vum.db)",
+            help="database met de datasets: bestand of URL (default: store.url, $VUM_DB of "
+            "./vum.db)",
         ),
     ] = None,
-    host: Annotated[str, typer.Option(help="adres om op te luisteren (listen address)")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="poort (port)")] = 8081,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="TOML/YAML-instellingen (settings file); default $VUM_CONFIG"
+        ),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="adres om op te luisteren (listen address); default 127.0.0.1"),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="poort (port); default 8081")] = None,
     max_import_mb: Annotated[
-        int, typer.Option(help="grootste import-body in MB (largest import body)")
-    ] = _DEFAULT_IMPORT_MB,
+        int | None,
+        typer.Option(
+            help=f"grootste import-body in MB (largest import body); default {_DEFAULT_IMPORT_MB}"
+        ),
+    ] = None,
     trusted_via: Annotated[
         list[str] | None,
         typer.Option(
@@ -56,34 +68,64 @@ def source(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(help="seconden per zoekvraag, daarna 503 (seconds per query)")
-    ] = 10.0,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+        float | None,
+        typer.Option(help="seconden per zoekvraag, daarna 503 (seconds per query); default 10"),
+    ] = None,
+    log_level: Annotated[str | None, typer.Option(help="uvicorn log level; default info")] = None,
 ) -> None:
     """Start de gehoste bron: VUM-Bron (/api/v3), import (/admin/v1), /health en /ready."""
+    from vum.config import ConfigError, load_settings, mask_url
+
+    try:
+        settings = load_settings(
+            config,
+            {
+                "store.url": db,
+                "source.host": host,
+                "source.port": port,
+                "source.max_import_mb": max_import_mb,
+                "source.trusted_via": trusted_via or None,
+                "source.search_timeout_s": timeout,
+                "logging.level": log_level,
+            },
+        )
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     import uvicorn
 
     from vum.api.app import create_source_app
     from vum.api.settings import SourceSettings
     from vum.store import StoreError
 
-    target = db or default_db()
+    section = settings.source
+    target = settings.store_url() or "vum.db"
     try:
         backend = _hosted_sources(target)
     except StoreError as exc:  # cannot open it, or its schema needs `vum db upgrade`
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    settings = SourceSettings(
-        max_import_bytes=max_import_mb * _MB,
-        search_timeout_s=timeout if timeout > 0 else None,
-        trusted_via_parties=frozenset(trusted_via) if trusted_via else None,
+    source_settings = SourceSettings(
+        max_import_bytes=section.max_import_mb * _MB,
+        max_query_bytes=section.max_query_bytes,
+        max_results=section.max_results,
+        search_timeout_s=section.search_timeout_s if section.search_timeout_s > 0 else None,
+        trusted_via_parties=frozenset(section.trusted_via) if section.trusted_via else None,
+        explain=section.explain,
+        warm_up=section.warm_up,
     )
-    typer.echo(f"open VUM gehoste bron op http://{host}:{port}/api/v3 (database {target})")
+    typer.echo(
+        f"open VUM gehoste bron op http://{section.host}:{section.port}/api/v3 "
+        f"(database {mask_url(target)})"
+    )
     from vum.runtime import tune_gc
 
     tune_gc()
     uvicorn.run(
-        create_source_app(backend, settings=settings), host=host, port=port, log_level=log_level
+        create_source_app(backend, settings=source_settings),
+        host=section.host,
+        port=section.port,
+        log_level=settings.logging.level,
     )
 
 

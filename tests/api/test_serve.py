@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tests.api.http import SOURCE, free_port, vum_headers, wait_ready
 from tests.conftest import ROOT
 from vum import serve
-from vum.api.settings import DEFAULT_MAX_IMPORT_BYTES
+from vum.api.settings import DEFAULT_MAX_IMPORT_BYTES, SourceSettings
 from vum.standard import Kind
 from vum.synthetic import generate
 
@@ -79,3 +79,37 @@ def test_serve_source_runs_the_hosted_source(tmp_path: Path) -> None:
         process.wait(10)
         if process.stdout:
             process.stdout.close()
+
+
+def test_serve_source_takes_its_settings_from_file_environment_and_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    import vum.api.app
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(
+        vum.api.app,
+        "create_source_app",
+        lambda backend, settings: seen.update(settings=settings) or object(),
+    )
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    config = tmp_path / "vum.toml"
+    config.write_text(
+        '[source]\nmax_results = 5\ntrusted_via = ["00000001800866472000"]\nport = 9001\n'
+    )
+    env = {"VUM_SOURCE__SEARCH_TIMEOUT_S": "0", "VUM_SOURCE__PORT": "9002", "VUM_DB": ""}
+    result = CliRunner().invoke(
+        serve.app,
+        ["source", "--config", str(config), "--db", str(tmp_path / "v.db"), "--port", "9003"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    settings = seen["settings"]
+    assert isinstance(settings, SourceSettings)
+    assert settings.max_results == 5 and settings.search_timeout_s is None
+    assert settings.trusted_via_parties == frozenset({"00000001800866472000"})
+    assert (seen["host"], seen["port"], seen["log_level"]) == ("127.0.0.1", 9003, "info")
+    bad = CliRunner().invoke(serve.app, ["source"], env={"VUM_SOURCE__MAX_RESULTS": "many"})
+    assert bad.exit_code == 2 and "source.max_results" in bad.output

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import datetime as dt
 import json
 import logging
@@ -13,7 +11,6 @@ import os
 import socket
 import ssl
 import threading
-import tomllib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vum.config import (
+    CONFIG_ENV,
+    ConfigError,
+    FacilitySection,
+    Settings,
+    load_settings,
+    parse_vumid_keys,
+)
 from vum.facility.fanout import SourceEndpoint
 from vum.facility.identity import (
     DevHeaderTrust,
@@ -53,14 +58,14 @@ app = typer.Typer(
 )
 
 KEYS_ENV = "VUM_VUMID_KEYS"
-_PURGE_EVERY_S = 3600.0
 #: who the audit log names for registry changes that come from the config file
 _CONFIG_USER = "config"
+_DEFAULTS = FacilitySection()
 
 
 @dataclass
 class FacilityConfig:
-    """What ``--config`` holds: the facility's limits, its sources and the parties."""
+    """What the facility runs with: its limits, its sources and the parties (from ``vum.config``)."""
 
     settings: FacilitySettings = field(default_factory=FacilitySettings)
     sources: list[SourceEndpoint] = field(default_factory=list)
@@ -71,92 +76,111 @@ class FacilityConfig:
     client_cert: str | None = None
     client_key: str | None = None
     source_ca: str | None = None
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    #: suspension of failing sources (SearXNG-style)
+    breaker_failures: int = _DEFAULTS.breaker_failures
+    breaker_backoff_s: float = _DEFAULTS.breaker_backoff_s
+    breaker_max_backoff_s: float = _DEFAULTS.breaker_max_backoff_s
+    purge_interval_s: float = _DEFAULTS.purge_interval_s
+    #: SHA-256 (hex) of the admin API's bearer token; the admin API is off without it
+    admin_token_sha256: str | None = field(default=None, repr=False)
 
 
 #: SHA-256 (hex) of the admin API's bearer token; the admin API is off when unset.
 ADMIN_TOKEN_ENV = "VUM_ADMIN_TOKEN_SHA256"
 
 
-def load_config(path: Path) -> FacilityConfig:
-    """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) facility config."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in (".yaml", ".yml"):
-        import yaml
-
-        data: Mapping[str, Any] = yaml.safe_load(text) or {}
-    else:
-        data = tomllib.loads(text)
-    fac = dict(data.get("facility") or {})
-    defaults = FacilitySettings()
-    settings = FacilitySettings(
-        facility_oin=str(fac.get("oin", defaults.facility_oin)),
-        source_timeout_s=float(fac.get("source_timeout_s", defaults.source_timeout_s)),
-        deadline_s=float(fac.get("deadline_s", defaults.deadline_s)),
-        max_per_source=int(fac.get("max_per_source", defaults.max_per_source)),
-        max_details=int(fac.get("max_details", defaults.max_details)),
-        retention=dt.timedelta(days=float(fac.get("retention_days", defaults.retention.days))),
+def facility_config(settings: Settings) -> FacilityConfig:
+    """The facility's part of the settings, as the objects it runs with."""
+    fac = settings.facility
+    limits = FacilitySettings(
+        facility_oin=fac.oin,
+        source_timeout_s=fac.source_timeout_s,
+        deadline_s=fac.deadline_s,
+        max_per_source=fac.max_per_source,
+        max_details=fac.max_details,
+        retention=dt.timedelta(days=fac.retention_days),
     )
     sources = [
         SourceEndpoint(
-            oin=str(s["oin"]),
-            name=str(s.get("name", s["oin"])),
-            base_url=str(s["url"]),
-            kinds=frozenset(Kind(k) for k in s.get("kinds", [k.value for k in Kind])),
-            timeout_s=float(s.get("timeout", settings.source_timeout_s)),
-            enabled=bool(s.get("enabled", True)),
+            oin=s.oin,
+            name=s.name or s.oin,
+            base_url=s.url,
+            kinds=frozenset(Kind(k) for k in s.kinds),
+            timeout_s=s.timeout if s.timeout is not None else fac.source_timeout_s,
+            enabled=s.enabled,
         )
-        for s in data.get("sources") or []
+        for s in settings.sources
     ]
     parties = [
         PartyInfo(
-            oin=str(p["oin"]),
-            name=str(p.get("name", p["oin"])),
-            roles=frozenset(p.get("roles", [])),
-            suwi=bool(p.get("suwi", False)),
-            processors=frozenset(str(x) for x in p.get("processors", [])),
-            agreement_signed=_date(p.get("agreement_signed")),
-            active=bool(p.get("active", True)),
+            oin=p.oin,
+            name=p.name or p.oin,
+            roles=frozenset(p.roles),
+            suwi=p.suwi,
+            processors=frozenset(p.processors),
+            agreement_signed=p.agreement_signed,
+            active=p.active,
         )
-        for p in data.get("parties") or []
+        for p in settings.parties
     ]
+    token = fac.admin_token_sha256
     return FacilityConfig(
-        settings=settings,
+        settings=limits,
         sources=sources,
         parties=parties,
-        identity=dict(data.get("identity") or {}),
-        audit_log=(data.get("audit") or {}).get("file"),
-        client_cert=fac.get("client_cert"),
-        client_key=fac.get("client_key"),
-        source_ca=fac.get("source_ca"),
+        identity=settings.identity.model_dump(),
+        audit_log=settings.audit.file,
+        client_cert=fac.client_cert,
+        client_key=fac.client_key,
+        source_ca=fac.source_ca,
+        breaker_failures=fac.breaker_failures,
+        breaker_backoff_s=fac.breaker_backoff_s,
+        breaker_max_backoff_s=fac.breaker_max_backoff_s,
+        purge_interval_s=fac.purge_interval_s,
+        admin_token_sha256=token.get_secret_value() if token is not None else None,
     )
+
+
+def load_config(path: Path) -> FacilityConfig:
+    """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) facility config, with the environment.
+
+    Raises :class:`vum.config.ConfigError` naming the setting and where its value came from.
+    """
+    return facility_config(load_settings(path))
+
+
+def codec_from_spec(spec: str | None, origin: str = KEYS_ENV) -> VumIdCodec:
+    """``k2:<base64>,k1:<base64>`` (current key first); without keys an ephemeral key.
+
+    Rotation: a new key goes first (it becomes current, new vumIDs use it); the old one stays
+    behind it until the result sets it served have expired (retention), then it is dropped.
+    """
+    if not spec or not spec.strip():
+        log.warning(
+            "%s niet gezet: tijdelijke sleutel; vumID's vervallen bij herstart "
+            "(not set: ephemeral key, vumIDs die with the process)",
+            origin,
+        )
+        return VumIdCodec({"tmp": new_key()}, "tmp")
+    try:
+        keys = parse_vumid_keys(spec)
+    except ValueError as exc:
+        raise ValueError(f"{origin}: {exc}") from None
+    return VumIdCodec(keys, next(iter(keys)))
 
 
 def codec_from_env(env: Mapping[str, str] = os.environ) -> VumIdCodec:
     """``VUM_VUMID_KEYS=k2:<base64>,k1:<base64>`` (current key first); else an ephemeral key."""
-    spec = env.get(KEYS_ENV, "").strip()
-    if not spec:
-        log.warning(
-            "%s niet gezet: tijdelijke sleutel; vumID's vervallen bij herstart "
-            "(not set: ephemeral key, vumIDs die with the process)",
-            KEYS_ENV,
-        )
-        return VumIdCodec({"tmp": new_key()}, "tmp")
-    keys: dict[str, bytes] = {}
-    for item in spec.split(","):
-        key_id, sep, b64 = item.strip().partition(":")
-        if not sep:
-            raise ValueError(f"{KEYS_ENV}: expected <id>:<base64>, got {key_id!r}")
-        try:
-            keys[key_id] = base64.b64decode(b64 + "=" * (-len(b64) % 4), altchars=b"-_")
-        except binascii.Error as exc:
-            raise ValueError(f"{KEYS_ENV}: key {key_id!r} is not base64") from exc
-    return VumIdCodec(keys, next(iter(keys)))
+    return codec_from_spec(env.get(KEYS_ENV))
+
+
+def codec_from_settings(settings: Settings) -> VumIdCodec:
+    """The vumID codec of ``facility.vumid_keys`` (``$VUM_VUMID_KEYS`` or ``..._FILE``)."""
+    keys = settings.facility.vumid_keys
+    return codec_from_spec(
+        keys.get_secret_value() if keys is not None else None,
+        settings.origin("facility.vumid_keys") if keys is not None else KEYS_ENV,
+    )
 
 
 class JsonLinesAuditSink:
@@ -251,6 +275,7 @@ def build_app(
     Without one, they come from the config and result sets stay in this process.
     """
     from vum.facility.app import StaticDirectory, create_facility_app
+    from vum.facility.breaker import CircuitBreaker
     from vum.facility.identity import PartyRegistry
     from vum.facility.results import purge_expired
     from vum.facility.service import Facility, InMemoryResultSets, ResultSets, SourceDirectory
@@ -271,13 +296,26 @@ def build_app(
         # Suspensions of failing sources hold for every worker on the store, not per process.
         from vum.facility.shared_breaker import SharedCircuitBreaker
 
-        breaker: SharedCircuitBreaker | None = SharedCircuitBreaker(store)
+        breaker: SharedCircuitBreaker | None = SharedCircuitBreaker(
+            store, config.breaker_failures, config.breaker_backoff_s, config.breaker_max_backoff_s
+        )
     else:
         results = InMemoryResultSets()
         directory = StaticDirectory(config.sources)
         registry = InMemoryPartyRegistry.of(config.parties)
         breaker = None
-    facility = Facility(config.settings, directory, results, codec, client, breaker)
+    facility = Facility(
+        config.settings,
+        directory,
+        results,
+        codec,
+        client,
+        breaker
+        if breaker is not None
+        else CircuitBreaker(
+            config.breaker_failures, config.breaker_backoff_s, config.breaker_max_backoff_s
+        ),
+    )
     # Purges are audited with the store (deleting data is a processing); the JSON-lines file
     # keeps holding API events only, as before.
     purge_audit = audit if store is not None else None
@@ -291,8 +329,8 @@ def build_app(
                     purge_expired, results, config.settings.retention, audit=purge_audit
                 )
             except Exception:
-                log.exception("purging expired result sets failed; retrying in an hour")
-            await asyncio.sleep(_PURGE_EVERY_S)
+                log.exception("purging expired result sets failed; retrying at the next interval")
+            await asyncio.sleep(config.purge_interval_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -306,7 +344,7 @@ def build_app(
                 await asyncio.to_thread(breaker.close)
 
     app = create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
-    admin_digest = os.environ.get(ADMIN_TOKEN_ENV, "").strip().lower()
+    admin_digest = (config.admin_token_sha256 or "").strip().lower()
     if store is not None and admin_digest:
         from vum.facility.admin import make_admin_router
         from vum.facility.registry import StoreRegistry
@@ -324,13 +362,18 @@ def _servers() -> None:
 
 @app.command()
 def facility(
-    host: Annotated[str, typer.Option(help="adres om op te luisteren (listen address)")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="poort (port)")] = 8080,
+    host: Annotated[
+        str | None,
+        typer.Option(help="adres om op te luisteren (listen address); default 127.0.0.1"),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="poort (port); default 8080")] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="TOML/YAML: bronnen en partijen (sources, parties)"),
+        typer.Option(
+            "--config",
+            help="TOML/YAML: instellingen, bronnen en partijen (settings, sources, parties); "
+            f"default ${CONFIG_ENV}",
+        ),
     ] = None,
     tls_cert: Annotated[Path | None, typer.Option(help="servercertificaat (PEM), mTLS")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="sleutel van het servercertificaat")] = None,
@@ -352,34 +395,58 @@ def facility(
         typer.Option(
             "--db",
             help="database voor partijen, resultaatsets en auditlog: bestand of URL "
-            "(parties, result sets and the audit log in the store); zonder: config en JSON lines",
+            "(parties, result sets and the audit log in the store); default store.url of "
+            "$VUM_DB; zonder: config en JSON lines",
         ),
     ] = None,
-    log_level: Annotated[str, typer.Option(help="log level")] = "info",
+    log_level: Annotated[str | None, typer.Option(help="log level; default info")] = None,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
             help="werkprocessen op één socket; meer dan 1 vraagt --db "
-            "(worker processes on one socket; more than 1 needs --db)",
+            "(worker processes on one socket; more than 1 needs --db); default 1",
         ),
-    ] = 1,
+    ] = None,
 ) -> None:
     """Start de uitwisselingsvoorziening: VUM-Bemiddelaar (/api/v3), /metrics, /health, /ready."""
-    if workers > 1 and db is None:
+    try:
+        settings = load_settings(
+            config,
+            {
+                "facility.host": host,
+                "facility.port": port,
+                "facility.workers": workers,
+                "store.url": db,
+                "audit.file": str(audit_log) if audit_log else None,
+                "identity.tls_cert": str(tls_cert) if tls_cert else None,
+                "identity.tls_key": str(tls_key) if tls_key else None,
+                "identity.client_ca": str(client_ca) if client_ca else None,
+                "logging.level": log_level,
+            },
+        )
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    host, port = settings.facility.host, settings.facility.port
+    workers, log_level = settings.facility.workers, settings.logging.level
+    store_url = settings.store_url()
+    if workers > 1 and store_url is None:
         raise typer.BadParameter(
             "--workers > 1 vraagt --db: resultaatsets, detailtellers en het auditlog moeten "
             "gedeeld zijn (more than one worker needs the shared store)"
         )
-    if db is not None and audit_log is not None:
+    if store_url is not None and audit_log is not None:
         raise typer.BadParameter(
-            "--audit-log en --db samen: met --db staat het auditlog in de database "
-            "(with --db the audit log is in the database)"
+            "--audit-log en --db (of store.url, $VUM_DB) samen: met een database staat het "
+            "auditlog daarin (with a store the audit log is in the database)"
         )
-    cfg = load_config(config) if config else FacilityConfig()
-    tls_files = [tls_cert, tls_key, client_ca]
+    cfg = facility_config(settings)
+    ident = settings.identity
+    tls_files = [ident.tls_cert, ident.tls_key, ident.client_ca]
     if any(tls_files) and not all(tls_files):
         raise typer.BadParameter("mTLS: --tls-cert, --tls-key en --client-ca samen (all three)")
+    cert, key, ca = (Path(f) if f else None for f in tls_files)
     try:
         identity = choose_identity(
             host,
@@ -391,19 +458,24 @@ def facility(
     except InsecureBind as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    try:
+        codec = codec_from_settings(settings)  # before any fork: every worker holds the same keys
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     from vum.facility.metrics import configure_json_logging
 
     # Only now: a refused start must not reconfigure the caller's logging.
     configure_json_logging(getattr(logging, log_level.upper(), logging.INFO))
+    _log_settings(settings)
     if isinstance(identity, DevHeaderTrust):
         log.warning("ONVEILIG: --dev-header-trust, alleen voor ontwikkeling (INSECURE, dev only)")
-    codec = codec_from_env()  # before any fork: every worker holds the same keys
 
     def serve(sock: socket.socket | None) -> None:
-        if db is None:
-            audit = JsonLinesAuditSink(audit_log or Path(cfg.audit_log or "facility-audit.jsonl"))
+        if store_url is None:
+            audit = JsonLinesAuditSink(Path(cfg.audit_log or "facility-audit.jsonl"))
             asgi = build_app(cfg, identity, audit, codec)
-            _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level, sock)
+            _run(asgi, host, port, cert, key, ca, log_level, sock)
             audit.close()
             return
         from vum.facility.audit import StoreAuditLog
@@ -411,20 +483,20 @@ def facility(
         from vum.store import Store, StoreError
 
         try:
-            store = Store(db)
+            store = Store(store_url)
         except StoreError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
         # The audit log's own connections commit with synchronous=FULL: a record is on disk
         # before the answer leaves, as the JSON-lines file was fsynced.
-        audit_store = Store(db, synchronous="FULL")
+        audit_store = Store(store_url, synchronous="FULL")
         try:
             try:
                 asgi = build_app(cfg, identity, StoreAuditLog(audit_store), codec, store=store)
             except RegistryError as exc:
                 typer.echo(f"config: {exc}", err=True)
                 raise typer.Exit(2) from None
-            _run(asgi, host, port, tls_cert, tls_key, client_ca, log_level, sock)
+            _run(asgi, host, port, cert, key, ca, log_level, sock)
         finally:
             store.close()
             audit_store.close()
@@ -438,13 +510,28 @@ def facility(
 
     # Schema and config once, before the fork: workers starting together would race for both.
     try:
-        with Store(db) as store:
+        with Store(store_url) as store:
             StoreRegistry(store).apply_config(cfg.parties, cfg.sources, by=_CONFIG_USER)
     except (StoreError, RegistryError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     log.info("%d workers op %s:%d (workers on one socket)", workers, host, port)
     raise typer.Exit(run_workers(serve, bind(host, port), workers))
+
+
+def _log_settings(settings: Settings) -> None:
+    """One line of what was loaded; the effective settings, secrets masked, at DEBUG."""
+    log.info(
+        "instellingen geladen (settings loaded): config %s, %d bron(nen), %d partij(en)",
+        settings.config_file or "-",
+        len(settings.sources),
+        len(settings.parties),
+    )
+    log.debug(
+        "instellingen (settings): %s; herkomst (origins): %s",
+        json.dumps(settings.masked(), default=str),
+        json.dumps(settings.origins()),
+    )
 
 
 def _run(
