@@ -32,6 +32,7 @@ GROUPS = {
     "parties": "vum.facility.cli:parties_app",
     "audit": "vum.facility.cli:audit_app",
     "db": "vum.store.cli",
+    "conformance": "vum.conformance.cli",
     "config": "vum.config_cli:config_app",
     "keys": "vum.config_cli:keys_app",
 }

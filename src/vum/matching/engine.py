@@ -37,7 +37,9 @@ W_OCCUPATION = 10.0
 SMALL_PLAN_SHARE = 8
 
 
-def _best(scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int) -> IntArray:
+def _best(
+    scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int
+) -> NDArray[np.intp]:
     """Positions of the ``limit`` best scores; at the cut, ties go by distance, then by row.
 
     ``argpartition`` alone would pick among records tied at the cut arbitrarily, so which of
