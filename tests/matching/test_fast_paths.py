@@ -206,3 +206,19 @@ def test_the_cut_keeps_a_prefix_of_the_whole_ranking(kind: Kind) -> None:
         full = [h.record_id for h in engine.search(query, 10**9).hits]
         for limit in (1, 7, 40, 100):
             assert [h.record_id for h in engine.search(query, limit).hits] == full[:limit]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_pc4_missing_from_the_table_is_placed_as_the_reference_places_it(kind: Kind) -> None:
+    # 3062 (Rotterdam) is not in the PC4 table; vum.geo uses its nearest known neighbour, and so
+    # must the engine, or those records vanish from every radius query.
+    assert pc4_table().row_of(3062) is None
+    records = [dict(r) for r in _records(kind)[:200]]
+    for i in range(0, 200, 10):
+        place = records[i].setdefault("mobiliteit" if kind is Kind.WERKZOEKENDE else "adres", {})
+        place["bemiddelingspostcode" if kind is Kind.WERKZOEKENDE else "postcode"] = "3062AB"
+    engine = ColumnarEngine(kind, records)
+    query = parse_query(kind, {"selectiegebied": {"postcode": "3011AA", "afstand": 10}})
+    expected = {engine.cols.ids[i] for i, r in enumerate(records) if matches(query, r, distance_km)}
+    assert len(expected) >= 20
+    assert {engine.cols.ids[i] for i in engine.select(query)} == expected

@@ -357,7 +357,7 @@ class Columns:
         cell = np.where(exact, slot, -1).astype(np.int32)
         for row in np.flatnonzero(~exact & (pc4_arr >= 1000)).tolist():
             # A valid PC4 the table lacks: vum.geo falls back to the nearest known one.
-            fallback = table.row_of(resolve(str(int(pc4_arr[row]))).pc4)
+            fallback = table.row_of(resolve(str(int(pc4_arr[row]))).source_pc4)
             cell[row] = -1 if fallback is None else fallback
         self.cell: IntArray = cell
         # Cells beside posting lists (int16: there are ~4,000 PC4s), so that a query keeps a
