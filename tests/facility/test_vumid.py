@@ -34,6 +34,21 @@ def test_any_altered_character_is_refused() -> None:
             codec.decode(token[:i] + swapped + token[i + 1:])
 
 
+def test_every_other_string_is_refused_even_where_base64_ignores_bits() -> None:
+    # The last character of unpadded base64 carries unused bits: without the canonical-form
+    # check, a few other characters there decode to the very same bytes and would be accepted.
+    codec = VumIdCodec({"k1": new_key()}, "k1")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for n in range(12):  # record ids of every length modulo 3: all paddings occur
+        content = VumIdContent(CONTENT.source, "r" * (30 + n), CONTENT.vraag_id)
+        token = codec.encode(content)
+        for i in (len(token) - 1, len(token) - 2, 3, 10):
+            for c in alphabet.replace(token[i], ""):
+                with pytest.raises(InvalidVumId):
+                    codec.decode(token[:i] + c + token[i + 1 :])
+        assert codec.decode(token) == content
+
+
 def test_rotation_keeps_old_ids_valid_until_the_key_is_retired() -> None:
     old, new = new_key(), new_key()
     before = VumIdCodec({"k1": old}, "k1").encode(CONTENT)

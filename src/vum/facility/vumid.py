@@ -43,7 +43,16 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decode only the canonical form: one token, one string.
+
+    Base64 ignores the unused bits of its last character, so several strings would decode to
+    the same bytes; refusing all but the one ``_b64`` makes keeps a vumID exact (an altered
+    character is always refused, never quietly the same vumID).
+    """
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        raise ValueError("not canonical base64url")
+    return raw
 
 
 def new_key() -> bytes:
