@@ -85,10 +85,41 @@ def default_target() -> str:
     return os.environ.get(ENV_VAR) or DEFAULT_PATH
 
 
+#: The database password, for a PostgreSQL URL that carries none: ``$VUM_DB_PASSWORD`` or the
+#: file named by ``$VUM_DB_PASSWORD_FILE`` (Docker secrets). Read here, so that every command
+#: (``vum db upgrade``, ``vum parties``, the servers) connects the same way.
+PASSWORD_ENV = "VUM_DB_PASSWORD"
+
+
+def env_password() -> str | None:
+    """The password from the environment or its file; None when neither is set."""
+    value = os.environ.get(PASSWORD_ENV, "").strip()
+    file_name = os.environ.get(f"{PASSWORD_ENV}_FILE", "").strip()
+    if value and file_name:
+        raise StoreError(
+            f"${PASSWORD_ENV} en ${PASSWORD_ENV}_FILE zijn allebei gezet (set one of them)"
+        )
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise StoreError(
+                f"${PASSWORD_ENV}_FILE: {file_name} niet te lezen (cannot read it): {exc.strerror}"
+            ) from None
+    return value or None
+
+
 def database_url(target: str | Path) -> str:
-    """A URL for ``target``: kept when it is one (``postgresql+psycopg://...``), else an SQLite file."""
+    """A URL for ``target``: kept when it is one (``postgresql+psycopg://...``), else an SQLite file.
+
+    A PostgreSQL URL without a password gets :func:`env_password`'s, when there is one.
+    """
     text = str(target)
     if "://" in text:
+        if text.startswith("postgresql"):
+            url = sa.make_url(text)
+            if not url.password and (password := env_password()) is not None:
+                return url.set(password=password).render_as_string(hide_password=False)
         return text
     return "sqlite:///" + str(Path(text).expanduser().resolve())
 
