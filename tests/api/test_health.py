@@ -64,3 +64,10 @@ def test_failed_warm_up_still_serves_and_says_so() -> None:
             time.sleep(0.02)
         assert ready.json()["status"] == "degraded"
         assert "kapot" in ready.json()["error"]
+
+
+def test_metrics_for_prometheus(client: AsgiClient) -> None:
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert "process_resident_memory_bytes" in answer.text

@@ -126,3 +126,15 @@ def add_party(url: str, oin: str) -> str:
         except RegistryError as exc:
             return str(exc)
         return "added"
+
+
+def apply_config(url: str, oin: str) -> list[str]:
+    """Apply the same facility config in every process at once (instances starting together)."""
+    from vum.facility.identity import PartyInfo
+    from vum.facility.registry import StoreRegistry
+
+    party = PartyInfo(oin=oin, name="Gemeente Almere", roles=frozenset({"bemiddelaar"}))
+    with Store(url) as store:
+        registry = StoreRegistry(store)
+        _go()
+        return registry.apply_config([party], [], by="config")

@@ -73,8 +73,14 @@ class Readiness:
 
 
 def make_health_router(readiness: Readiness) -> APIRouter:
-    """``GET /health`` (the process lives) and ``GET /ready`` (503 until the datasets are loaded)."""
+    """``GET /health`` (the process lives), ``GET /ready`` (503 until the datasets are loaded) and
+    ``GET /metrics`` (Prometheus: the process's memory, CPU, open files and garbage collection)."""
     router = APIRouter(tags=["health"])
+
+    async def metrics() -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     async def health() -> Response:
         return Response(to_json({"status": "ok"}), media_type="application/json")
@@ -86,4 +92,5 @@ def make_health_router(readiness: Readiness) -> APIRouter:
 
     router.add_api_route("/health", health, methods=["GET"], response_class=Response)
     router.add_api_route("/ready", ready, methods=["GET"], response_class=Response)
+    router.add_api_route("/metrics", metrics, methods=["GET"], response_class=Response)
     return router

@@ -37,6 +37,10 @@ class RegistryError(ValueError):
     """A change the registry refuses (invalid value, unknown party, OIN already taken)."""
 
 
+class PartyAlreadyRegistered(RegistryError):
+    """``add`` for an OIN that is registered already (perhaps a moment ago, by another process)."""
+
+
 class PartyNotFound(RegistryError):
     """No party with this OIN."""
 
@@ -212,7 +216,7 @@ class StoreRegistry:
         checked = _check(values)
         if "name" not in checked:
             raise RegistryError("naam verplicht (name required)")
-        exists = RegistryError(f"partij {oin} bestaat al (party already registered)")
+        exists = PartyAlreadyRegistered(f"partij {oin} bestaat al (party already registered)")
         try:
             with self.store.write() as conn:
                 if self.store.parties.get(oin, conn) is not None:
@@ -297,9 +301,15 @@ class StoreRegistry:
             values["roles"] = sorted(values["roles"])
             existing = self.get(oin)
             if existing is None:
-                self.add(oin, values, by=by)
-                changed.append(oin)
-                continue
+                try:
+                    self.add(oin, values, by=by)
+                    changed.append(oin)
+                    continue
+                except PartyAlreadyRegistered:
+                    # Another instance, starting at the same moment, registered it first:
+                    # from here on this is an update like any other.
+                    existing = self.get(oin)
+                    assert existing is not None
             if existing.endpoint == "hosted" and "endpoint" in values and values["endpoint"]:
                 values["endpoint"] = "hosted"  # the same URL, still the hosted source
             if existing.updated_at != self.update(oin, values, by=by).updated_at:
