@@ -162,9 +162,14 @@ async def fan_out(
     for i, task in tasks.items():
         if task.done():
             outcomes[i] = task.result()
-        else:  # pragma: no cover - ask_source's own timeout fires first
+        else:  # the deadline and the source's own budget end together; the deadline won
             task.cancel()
-            outcomes[i] = SourceOutcome(eligible[i], "timeout", error="deadline van de vraag")
+            outcomes[i] = SourceOutcome(
+                eligible[i],
+                "timeout",
+                (time.monotonic() - started) * 1000.0,
+                error="deadline van de vraag",
+            )
         if breaker is not None:
             breaker.record(eligible[i].oin, outcomes[i].status == "answered")
     return [outcomes[i] for i in range(len(eligible))]
