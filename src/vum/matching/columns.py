@@ -7,10 +7,11 @@ comparison with any valid query value fails, as "absent never matches" demands.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, TypeVar, overload
 
@@ -61,6 +62,8 @@ def _language_column(
 
 # Slack on the bounding box of a radius (~1 km): far above any rounding in the haversine.
 _BOX_MARGIN_DEG = 0.01
+# Distance arrays kept for reuse (see Grid._recent): ~8 MB at most.
+_CACHED = 256
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,29 @@ class Grid:
     cos_phi: FloatArray
     by_lat: IntArray
     lat_sorted: FloatArray
+    #: Recent answers of cell_km: mediators search from a few office postcodes and radii again
+    #: and again. Read-only arrays; a FIFO of at most _CACHED entries (~32 KB each).
+    _recent: dict[tuple[float, float, float | None], FloatArray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.lat)
 
     def cell_km(self, lat0: float, lon0: float, radius_km: float | None = None) -> FloatArray:
         """Km from (lat0, lon0) to every cell (within ``radius_km``: the rest inf), inf for -1."""
+        key = (lat0, lon0, radius_km)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._cell_km(lat0, lon0, radius_km)
+            found.flags.writeable = False
+            if len(self._recent) >= _CACHED:
+                with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                    del self._recent[next(iter(self._recent))]  # another thread may race us
+            self._recent[key] = found
+        return found
+
+    def _cell_km(self, lat0: float, lon0: float, radius_km: float | None) -> FloatArray:
         # One extra last slot, inf, for cell -1 (unplaced records). With a radius only the
         # cells in its bounding box are computed: a query pays for the cells near it.
         km = np.full(len(self.lat) + 1, np.inf)

@@ -70,7 +70,8 @@ class ColumnarEngine:
         eager_text: bool = True,
         summaries: bool = False,
     ) -> None:
-        """``eager_text=False``: short-lived (build on first use); ``summaries``: no stripping."""
+        """``eager_text=False``: short-lived (build indexes and summaries on first use);
+        ``summaries``: the records are summaries already (no stripping)."""
         self.kind = kind
         self._records = list(records)
         # A source builds every index with the dataset, so no query waits for one. The
@@ -78,11 +79,18 @@ class ColumnarEngine:
         # criteria columns only when a query reads them: ranking needs placement and
         # completeness only.
         self.cols = Columns(kind, self._records, lazy=not eager_text)
-        # Summaries are made on first use and kept: popular records are sent again and again.
-        # Records that are summaries already (the facility's merge) are their own summary.
-        self._summaries: list[Mapping[str, Any] | None] = (
-            list(self._records) if summaries else [None] * len(self._records)
-        )
+        # Records that are summaries already (the facility's merge) are their own summary. A
+        # source makes every summary with the dataset: a query answers with up to 100, mostly
+        # of records it has not sent before, and making one then costs several times what it
+        # costs here (the record is cold in the CPU caches). Short-lived engines make them on
+        # first use and keep them.
+        self._summaries: list[Mapping[str, Any] | None]
+        if summaries:
+            self._summaries = list(self._records)
+        elif eager_text:
+            self._summaries = [strip_detail_only(kind, r) for r in self._records]
+        else:
+            self._summaries = [None] * len(self._records)
         if eager_text:
             _ = self.cols.text
 
