@@ -32,6 +32,7 @@ GROUPS = {
     "parties": "vum.facility.cli:parties_app",
     "audit": "vum.facility.cli:audit_app",
     "db": "vum.store.cli",
+    "users": "vum.portal.cli:users_app",
     "conformance": "vum.conformance.cli",
     "config": "vum.config_cli:config_app",
     "keys": "vum.config_cli:keys_app",
@@ -48,9 +49,11 @@ def mount(*names: str) -> typer.Typer:
         module, _, attribute = GROUPS[name].partition(":")
         group: typer.Typer = getattr(importlib.import_module(module), attribute or "app")
         if name == "serve":
-            # `vum serve source` and `vum serve facility` share one group.
+            # `vum serve source`, `vum serve facility` and `vum serve portal` share one group.
             facility = importlib.import_module("vum.facility.serve").app
             group.registered_commands.extend(facility.registered_commands)
+            portal = importlib.import_module("vum.portal.cli").serve_app
+            group.registered_commands.extend(portal.registered_commands)
         app.add_typer(group, name=name)
     if (not names or "convert" in names) and "convert" not in _mounted:
         _mounted.add("convert")

@@ -293,16 +293,154 @@ class AuditSection(_Section):
 
 
 class PortalSection(_Section):
-    """The mediators' portal."""
+    """The mediators' portal (``vum serve portal``): the facility it asks, sessions, logins."""
 
+    facility_url: str = Field(
+        "http://127.0.0.1:8080/api/v3",
+        description="The facility's VUM-Bemiddelaar base URL, up to and including `/api/v3` "
+        "(`--facility`).",
+    )
+    facility_oin: str = Field(
+        "00000001000000000000",
+        description="The facility's OIN: the X-VUM-toParty of the portal's calls "
+        "(`--facility-oin`).",
+    )
+    oin: str | None = Field(
+        None,
+        description="The portal's own OIN: its X-VUM-viaParty, a processor the mediators' "
+        "parties allow (`--oin`); required to serve.",
+    )
+    host: str = Field("127.0.0.1", description="Listen address (`--host`).")
+    port: int = Field(8083, ge=1, le=65535, description="Port (`--port`).")
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Worker processes on one socket (`--workers`); more than 1 needs "
+        "`session_secret` (every worker signs the cookies with it).",
+    )
+    cookie_secure: bool = Field(
+        True,
+        description="Session cookies only over HTTPS; off only on loopback "
+        "(`--insecure-cookies`, the demo and tests).",
+    )
     session_timeout_minutes: int = Field(
         30, ge=1, description="A session ends after this many minutes without activity."
     )
-    login_attempts: int = Field(5, ge=1, description="Failed logins allowed per window.")
-    login_window_minutes: int = Field(15, ge=1, description="The window of `login_attempts`.")
-    session_secret: SecretStr | None = _secret(
-        "VUM_SESSION_SECRET", "Signs the session cookies; at least 32 characters."
+    session_absolute_hours: float = Field(
+        10.0, gt=0, description="A session ends this many hours after the login, active or not."
     )
+    login_attempts: int = Field(
+        5,
+        ge=1,
+        description="Failed logins per account within `login_window_minutes`; the one that "
+        "reaches it locks the account.",
+    )
+    login_attempts_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins per client address (any account) within "
+        "`login_window_minutes`; the one that reaches it locks the address.",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="The window in which failed logins are counted."
+    )
+    login_lockout_minutes: int = Field(
+        15, ge=1, description="How long a locked account or address is refused."
+    )
+    retention_days: float = Field(
+        7.0,
+        gt=0,
+        description="VUM: result sets are kept 7 days; the portal keeps its searches (and the "
+        "details opened from them) as long.",
+    )
+    max_details: int = Field(
+        10, ge=1, description="VUM: at most 10 detail requests per query (shown to the user)."
+    )
+    facility_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds the portal waits for the facility (VUM: it answers within 10 s; a "
+        "little more for the network).",
+    )
+    client_cert: str | None = Field(
+        None,
+        description="The portal's PKIoverheid client certificate (PEM) for mTLS towards the "
+        "facility.",
+    )
+    client_key: str | None = Field(None, description="The key file of `client_cert`.")
+    facility_ca: str | None = Field(
+        None, description="CA bundle the facility's server certificate is checked against."
+    )
+    processing_activity: str = Field(
+        "bemiddeling naar werk",
+        description="The processing activity (X-OpenVUM-Verwerking) in the facility's audit log.",
+    )
+    few_results: int = Field(
+        10, ge=0, description="Fewer results than this: the portal offers wider searches."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (not networks) of reverse proxies whose X-Forwarded-For names "
+        "the client, for login throttling per address.",
+    )
+    alert_rate: float = Field(
+        0.2,
+        gt=0,
+        le=1,
+        description="Operations page: a source is flagged when its time-outs or errors reach "
+        "this share of its calls within `alert_window_minutes`.",
+    )
+    alert_min_queries: int = Field(
+        10,
+        ge=1,
+        description="Operations page: a source is flagged only after at least this many calls "
+        "within `alert_window_minutes`.",
+    )
+    alert_window_minutes: int = Field(
+        15, ge=1, description="The window of `alert_rate` and `alert_min_queries`."
+    )
+    dashboard_refresh_s: int = Field(
+        30, ge=0, description="The operations dashboard reloads its figures this often; 0: never."
+    )
+    source_db: str | None = Field(
+        None,
+        description="The hosted source's database (a file or URL) that bronbeheerders publish "
+        "into; default the portal's own store (`store.url`).",
+    )
+    upload_max_mb: int = Field(
+        50, ge=1, description="The largest file a bronbeheerder may upload, in MB."
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description="OpenID Connect provider (an eHerkenning broker) to log in with; its "
+        "`/.well-known/openid-configuration` is read. Unset: local passwords only.",
+    )
+    oidc_client_id: str | None = Field(
+        None, description="The portal's client id at that provider (required with the issuer)."
+    )
+    oidc_claim: str = Field(
+        "email",
+        description="The ID-token claim whose value (lower-cased) must be the e-mail address of "
+        "an active portal account.",
+    )
+    oidc_scope: str = Field("openid email", description="The scopes the portal asks for.")
+    oidc_label: str = Field(
+        "Inloggen met eHerkenning", description="The login button's text on the login page."
+    )
+    session_secret: SecretStr | None = _secret(
+        "VUM_SESSION_SECRET",
+        "Signs the session cookies; at least 32 characters, the same for every worker. Without "
+        "it an ephemeral key (one worker only), and sessions end when the portal restarts.",
+    )
+    oidc_client_secret: SecretStr | None = _secret(
+        "VUM_OIDC_CLIENT_SECRET", "The portal's client secret at the OpenID Connect provider."
+    )
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # source_db may be a URL with a password: never in a repr.
+        for name, value in super().__repr_args__():
+            masked = name == "source_db" and isinstance(value, str)
+            yield name, mask_url(value) if masked else value
 
     @field_validator("session_secret")
     @classmethod
@@ -313,6 +451,34 @@ class PortalSection(_Section):
                 "(at least 32 characters)"
             )
         return value
+
+    @field_validator("facility_url", "oidc_issuer")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("verwacht een http(s)-URL (expected an http(s) URL)")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        found = []
+        for address in value:
+            try:
+                found.append(str(ipaddress.ip_address(address.strip())))
+            except ValueError:
+                raise ValueError(
+                    f"{address!r} is geen IP-adres (not an IP address; networks are not allowed)"
+                ) from None
+        return found
+
+    @model_validator(mode="after")
+    def _oidc(self) -> PortalSection:
+        if self.oidc_issuer and not self.oidc_client_id:
+            raise ValueError(
+                "oidc_issuer vraagt oidc_client_id (an OpenID Connect issuer needs a client id)"
+            )
+        return self
 
 
 class LoggingSection(_Section):
@@ -440,6 +606,8 @@ class Settings(BaseSettings):
                 data[section][name] = MASK
         url = self.store_url()
         data["store"]["url"] = mask_url(url) if url is not None else None
+        source_db = data["portal"]["source_db"]
+        data["portal"]["source_db"] = mask_url(source_db) if source_db is not None else None
         return data
 
     def store_url(self, cli_db: str | None = None) -> str | None:

@@ -127,6 +127,12 @@ def problems(settings: Settings) -> tuple[list[str], list[str]]:
             "geen vumID-sleutels ($VUM_VUMID_KEYS): een tijdelijke sleutel, vumID's vervallen "
             "bij herstart (no vumID keys: ephemeral key)"
         )
+    portal = settings.portal
+    if portal.workers > 1 and portal.session_secret is None:
+        errors.append(
+            "portal.workers > 1 vraagt $VUM_SESSION_SECRET (more than one portal worker needs "
+            "the session secret)"
+        )
     if fac.deadline_s < fac.source_timeout_s:
         warnings.append(
             "facility.deadline_s < facility.source_timeout_s: de deadline kapt bronnen eerder af "
@@ -224,11 +230,12 @@ default of the VUM agreement framework; later sources win:
    (`VUM_DB`, the secrets);
 4. command-line options (`vum serve facility --port 8443`).
 
-**Secrets** — the vumID keys, the admin token's hash, the database password and the portal's
-session secret — come only from the environment or from a file named by `<NAME>_FILE` (Docker
-and Kubernetes secrets: `VUM_VUMID_KEYS_FILE=/run/secrets/vumid_keys`). A secret in the config
-file is refused at start, naming the key; secrets are shown as `{MASK}` by `vum config show` and
-in the logs. A bad value stops the process with the setting's name and where the value came from
+**Secrets** — the vumID keys, the admin token's hash, the database password, the portal's
+session secret and its OpenID Connect client secret — come only from the environment or from a
+file named by `<NAME>_FILE` (Docker and Kubernetes secrets:
+`VUM_VUMID_KEYS_FILE=/run/secrets/vumid_keys`). A secret in the config file is refused at start,
+naming the key; so is a password in a database URL there (`store.url`, `portal.source_db`: it
+goes in `VUM_DB_PASSWORD`). Secrets are shown as `{MASK}` by `vum config show` and in the logs. A bad value stops the process with the setting's name and where the value came from
 (the file, or the variable).
 
 ```

@@ -78,6 +78,10 @@ def env_config_path() -> Path | None:
 # ``json_schema_extra`` says ``secret`` and names its variable (``env``).
 
 
+#: database URLs in the file: a password in one is refused (it belongs in $VUM_DB_PASSWORD)
+_URL_SETTINGS = (("store", "url"), ("portal", "source_db"))
+
+
 class FileSource(PydanticBaseSettingsSource):
     """The TOML (``.toml``) or YAML (``.yaml``/``.yml``) config file; refuses secrets in it."""
 
@@ -119,12 +123,15 @@ class FileSource(PydanticBaseSettingsSource):
                     f"zet het in ${env} of in een bestand genoemd door ${env}_FILE (secret "
                     f"{section}.{name} is refused in the config file: use ${env} or ${env}_FILE)"
                 )
-        url = (data.get("store") or {}).get("url") if isinstance(data.get("store"), dict) else None
-        if isinstance(url, str) and mask_url(url) != url:
-            raise ConfigError(
-                f"{self.path}: store.url bevat een wachtwoord; zet het in $VUM_DB_PASSWORD of "
-                "$VUM_DB_PASSWORD_FILE (store.url holds a password: use the environment)"
-            )
+        for section, name in _URL_SETTINGS:
+            table = data.get(section)
+            url = table.get(name) if isinstance(table, dict) else None
+            if isinstance(url, str) and mask_url(url) != url:
+                raise ConfigError(
+                    f"{self.path}: {section}.{name} bevat een wachtwoord; zet het in "
+                    "$VUM_DB_PASSWORD of $VUM_DB_PASSWORD_FILE "
+                    f"({section}.{name} holds a password: use the environment)"
+                )
         return data
 
 

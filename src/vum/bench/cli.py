@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -169,4 +170,44 @@ def facility(
         typer.echo(render_facility(report))
     if report.failures:
         typer.echo("; ".join(report.failures), err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command("load")
+def load(
+    mediators: Annotated[
+        int,
+        typer.Option("--mediators", min=1, help="Bemiddelaars tegelijk (concurrent mediators)."),
+    ] = 100,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=1, help="Duur van de meting (measured seconds).")
+    ] = 60.0,
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Map voor de gegevens, eenmalig gemaakt (data directory, made once)."
+        ),
+    ] = Path("bench-data/load"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Uitvoer als JSON (output as JSON).")
+    ] = False,
+) -> None:
+    """Belast de demo-opstelling: bemiddelaars tegelijk, latentie, fouten, CPU en geheugen.
+
+    Load the demo topology (hosted source, UWV stand-in, facility; ports 8080-8082 must be free):
+    concurrent mediators send queries of every form back to back and open details; reports
+    p50/p95/p99, errors (exit code 1 when there are any), and CPU and memory per server.
+    """
+    from vum.bench.demo_load import render_load, run_load
+
+    data.mkdir(parents=True, exist_ok=True)
+    report = run_load(
+        mediators, seconds, data, progress=lambda message: typer.echo(f"... {message}", err=True)
+    )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_load(report))
+    if report.errors:
+        typer.echo(f"{report.errors} fouten (errors)", err=True)
         raise typer.Exit(code=1)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from vum.store import GENESIS, AuditEntry, AuditRow, Store, chain_hash
-from vum.store.audit import canonical_json
+from vum.store.audit import AuditRepository, canonical_json
 
 log = logging.getLogger("vum.facility.audit")
 
@@ -129,11 +129,16 @@ class StoreAuditLog:
 
 def verify_rows(store: Store) -> VerifyResult:
     """The chain of ``store``'s audit log checked from the first record to the head."""
+    return verify_chain(store.audit)
+
+
+def verify_chain(audit: AuditRepository) -> VerifyResult:
+    """The chain of the audit log ``audit`` reads, checked from the first record to the head."""
     # The head first: records appended while this runs (a live facility) lie beyond it and are
     # left for the next run, instead of looking like a head that ran ahead of the log.
-    head = store.audit.head()
+    head = audit.head()
     expected_seq, prev_hash, checked = 1, GENESIS, 0
-    for row in store.audit.iter_rows():
+    for row in audit.iter_rows():
         if head is not None and row.seq > head.last_seq:
             break
         if row.seq != expected_seq:

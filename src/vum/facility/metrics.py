@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -25,6 +25,9 @@ from pydantic_core import to_json
 from vum.facility.breaker import Breaker
 from vum.facility.fanout import SourceOutcome
 from vum.standard.kinds import Kind
+
+if TYPE_CHECKING:
+    from vum.facility.stats import StatsRecorder
 
 access_log = logging.getLogger("vum.facility.access")
 
@@ -67,8 +70,11 @@ class FacilityMetrics:
         self,
         registry: CollectorRegistry | None = None,
         breaker: Callable[[], Breaker | None] = lambda: None,
+        stats: StatsRecorder | None = None,
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
+        #: the metrics history in the store (issue 7), when the facility runs with one
+        self.stats = stats
         r = self.registry
         self.source_latency = Histogram(
             "vum_facility_source_latency_seconds",
@@ -133,6 +139,8 @@ class FacilityMetrics:
             if o.matches:
                 self.source_results.labels(*labels).inc(len(o.matches))
         self.results_returned.labels(kind.value).inc(returned)
+        if self.stats is not None:
+            self.stats.observe(kind, outcomes)
 
     def observe_detail(self, kind: Kind, status: int) -> None:
         self.detail_requests.labels(kind.value, str(status)).inc()

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from vum.facility.client import SourceClient
     from vum.facility.metrics import AuditSink
+    from vum.facility.stats import StatsRecorder
     from vum.store import Store
 
 log = logging.getLogger("vum.facility.serve")
@@ -81,6 +82,8 @@ class FacilityConfig:
     breaker_backoff_s: float = _DEFAULTS.breaker_backoff_s
     breaker_max_backoff_s: float = _DEFAULTS.breaker_max_backoff_s
     purge_interval_s: float = _DEFAULTS.purge_interval_s
+    #: with a store: how often the metrics history per source is written to it (issue 7)
+    stats_interval_s: float = 5.0
     #: SHA-256 (hex) of the admin API's bearer token; the admin API is off without it
     admin_token_sha256: str | None = field(default=None, repr=False)
 
@@ -277,6 +280,7 @@ def build_app(
     from vum.facility.app import StaticDirectory, create_facility_app
     from vum.facility.breaker import CircuitBreaker
     from vum.facility.identity import PartyRegistry
+    from vum.facility.metrics import FacilityMetrics
     from vum.facility.results import purge_expired
     from vum.facility.service import Facility, InMemoryResultSets, ResultSets, SourceDirectory
 
@@ -316,6 +320,13 @@ def build_app(
             config.breaker_failures, config.breaker_backoff_s, config.breaker_max_backoff_s
         ),
     )
+    # The metrics history per source, in the store for the portal's operations pages.
+    stats: StatsRecorder | None = None
+    if store is not None:
+        from vum.facility.stats import StatsRecorder
+
+        stats = StatsRecorder(store, interval_s=config.stats_interval_s)
+    metrics = FacilityMetrics(breaker=lambda: facility.breaker, stats=stats)
     # Purges are audited with the store (deleting data is a processing); the JSON-lines file
     # keeps holding API events only, as before.
     purge_audit = audit if store is not None else None
@@ -335,15 +346,21 @@ def build_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         purger = asyncio.create_task(purge_forever())
+        recorder = asyncio.create_task(stats.run()) if stats is not None else None
         try:
             yield
         finally:
             purger.cancel()
+            if recorder is not None and stats is not None:
+                recorder.cancel()
+                await stats.close()
             await client.aclose()
             if breaker is not None:
                 await asyncio.to_thread(breaker.close)
 
-    app = create_facility_app(facility, registry, audit, identity, lifespan=lifespan)
+    app = create_facility_app(
+        facility, registry, audit, identity, metrics=metrics, lifespan=lifespan
+    )
     admin_digest = (config.admin_token_sha256 or "").strip().lower()
     if store is not None and admin_digest:
         from vum.facility.admin import make_admin_router
@@ -567,6 +584,7 @@ def _run(
         log_config=None,  # keep the JSON logging configured above
         access_log=False,  # the API logs one line per request itself, without the vumID path
         proxy_headers=False,  # never let X-Forwarded-For rewrite the peer address
+        server_header=False,  # ADR /core/hide-implementation: no server banner in answers
         **options,
     )
     from vum.runtime import tune_gc

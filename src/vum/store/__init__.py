@@ -4,7 +4,10 @@
 ``Store(target)`` opens ``target`` (a file path such as ``vum.db`` or a database URL; default
 ``$VUM_DB`` or ``./vum.db``), creates the tables in an empty database, and offers the
 repositories ``datasets`` and ``tokens`` (hosted sources), and ``parties``, ``result_sets`` and
-``audit`` (the exchange facility's party registry, result sets and hash-chained audit log).
+``audit`` (the exchange facility's party registry, result sets and hash-chained audit log), and
+``portal`` (the portal's accounts, searches, saved searches and shortlists), and
+``source_health`` and ``source_stats`` (the circuit breaker's state and the metrics history
+per source, shared by every facility worker).
 
 The schema is versioned by Alembic (``vum.store.migrations``): a database at an older revision
 is refused (:class:`UpgradeRequired`) until ``vum db upgrade`` (``vum.store.migrate``) has run;
@@ -28,9 +31,11 @@ from vum.store.database import (
 )
 from vum.store.datasets import DatasetRepository, PromotionError
 from vum.store.parties import PartyRepository, PartyRow
+from vum.store.portal import PortalRepositories
 from vum.store.result_sets import ResultSetRepository, ResultSetRow
 from vum.store.schema import SCHEMA_VERSION, PartyStatus, VersionStatus
 from vum.store.source_health import SourceHealth, SourceHealthRepository
+from vum.store.source_stats import SourceStatsRepository, StatsCounts, StatsPoint
 from vum.store.tokens import TokenRepository, TokenRow
 from vum.store.versions import VersionRow
 
@@ -45,7 +50,9 @@ class Store(Database):
         self.parties = PartyRepository(self)
         self.result_sets = ResultSetRepository(self)
         self.audit = AuditRepository(self)
+        self.portal = PortalRepositories(self)
         self.source_health = SourceHealthRepository(self)
+        self.source_stats = SourceStatsRepository(self)
 
     def __enter__(self) -> Store:
         return self
@@ -64,11 +71,15 @@ __all__ = [
     "PartyRepository",
     "PartyRow",
     "PartyStatus",
+    "PortalRepositories",
     "PromotionError",
     "ResultSetRepository",
     "ResultSetRow",
     "SourceHealth",
     "SourceHealthRepository",
+    "SourceStatsRepository",
+    "StatsCounts",
+    "StatsPoint",
     "Store",
     "StoreError",
     "TokenRepository",

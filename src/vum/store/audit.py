@@ -162,6 +162,48 @@ def _timestamp(now: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
+class AuditFilter:
+    """A selection of the audit log for a privacy officer; every part optional, all must hold.
+
+    ``party`` matches the record's party (who asked, or the party a registry change concerned),
+    its processor (viaParty) or its source; ``since``/``until`` bound ``recorded_at``
+    (``since <= t < until``).
+    """
+
+    party: str | None = None
+    user: str | None = None
+    operation: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """For the audit record of a look at the log: what was asked for."""
+        return {
+            "party": self.party,
+            "user": self.user,
+            "operation": self.operation,
+            "since": _timestamp(self.since) if self.since else None,
+            "until": _timestamp(self.until) if self.until else None,
+        }
+
+
+def _selected(stmt: sa.Select[Any], selection: AuditFilter) -> sa.Select[Any]:
+    if selection.party:
+        p = selection.party
+        stmt = stmt.where(sa.or_(_A.party == p, _A.processor == p, _A.source == p))
+    if selection.user:
+        stmt = stmt.where(_A.user == selection.user)
+    if selection.operation:
+        stmt = stmt.where(_A.operation == selection.operation)
+    # recorded_at is the hashed text, always UTC with microseconds: text order is time order.
+    if selection.since is not None:
+        stmt = stmt.where(_A.recorded_at >= _timestamp(selection.since))
+    if selection.until is not None:
+        stmt = stmt.where(_A.recorded_at < _timestamp(selection.until))
+    return stmt
+
+
+@dataclass(frozen=True)
 class AuditHead:
     """The last record as the head row remembers it (``None`` row: an empty log)."""
 
@@ -272,6 +314,35 @@ class AuditRepository:
     def count(self) -> int:
         with self._db.read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one())
+
+    def search(self, selection: AuditFilter, *, limit: int = 50, offset: int = 0) -> list[AuditRow]:
+        """One page of the records ``selection`` picks, newest first."""
+        stmt = sa.select(audit_log).order_by(_A.seq.desc()).limit(limit).offset(offset)
+        with self._db.read() as conn:
+            return [_row(r) for r in conn.execute(_selected(stmt, selection))]
+
+    def count_matching(self, selection: AuditFilter) -> int:
+        stmt = _selected(sa.select(sa.func.count()).select_from(audit_log), selection)
+        with self._db.read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def iter_matching(self, selection: AuditFilter, *, chunk: int = 2000) -> Iterator[AuditRow]:
+        """Every record ``selection`` picks, in sequence order, in pages of ``chunk``."""
+        after = 0
+        while True:
+            stmt = sa.select(audit_log).where(_A.seq > after).order_by(_A.seq).limit(chunk)
+            with self._db.read() as conn:
+                page = [_row(r) for r in conn.execute(_selected(stmt, selection))]
+            yield from page
+            if len(page) < chunk:
+                return
+            after = page[-1].seq
+
+    def operations(self) -> list[str]:
+        """The operations the log holds, sorted (for a filter's choices)."""
+        stmt = sa.select(_A.operation).distinct().order_by(_A.operation)
+        with self._db.read() as conn:
+            return [str(v) for v in conn.execute(stmt).scalars()]
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The tables of the store: hosted datasets and tokens; the facility's parties, result sets and audit log."""
+"""The tables of the store: hosted datasets and tokens; the facility's parties, result sets and audit log; the portal's."""
 
 from __future__ import annotations
 
@@ -217,4 +217,238 @@ source_health = sa.Table(
     sa.Column("suspended_until", sa.Float, nullable=False),
     sa.Column("backoff_s", sa.Float, nullable=False),
     sa.Column("probe_until", sa.Float, nullable=False),
+)
+
+#: Upper bounds (ms) of the latency histogram of ``source_stats``; a last bucket holds the rest.
+#: VUM pilots: 4 s per source and 10 s per query, as the Prometheus histogram's buckets.
+STATS_LATENCY_BOUNDS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2000, 4000, 6000, 10000)
+#: The histogram's columns: one per bound (``le_<bound>ms``: above the previous bound, up to
+#: this one), then ``over_10000ms``.
+STATS_LATENCY_COLUMNS = (
+    *(f"le_{bound}ms" for bound in STATS_LATENCY_BOUNDS_MS),
+    f"over_{STATS_LATENCY_BOUNDS_MS[-1]}ms",
+)
+#: The counters of ``source_stats``: queries and their outcomes by status, then the valid
+#: summaries kept from its answers (at most 100 a query) and the invalid records dropped.
+STATS_COUNT_COLUMNS = (
+    "queries",
+    "answered",
+    "timeout",
+    "failed",
+    "invalid",
+    "suspended",
+    "records",
+    "invalid_records",
+)
+
+# The metrics history per source (issue 7): one row per minute, source and kind, added to by
+# every facility worker (INSERT ... ON CONFLICT DO UPDATE adds the counts), read by the portal's
+# operations pages. Latency as a sum and histogram bucket counts, so the p50/p95 of any span of
+# minutes is computed from the summed buckets. Purged after about a week.
+source_stats = sa.Table(
+    "source_stats",
+    metadata,
+    # whole minutes since the epoch (UTC): integer division groups them into 15 min or hours
+    sa.Column("minute", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    *(sa.Column(name, sa.Integer, nullable=False, default=0) for name in STATS_COUNT_COLUMNS),
+    # the time of the queries the source was asked (all but the suspended ones)
+    sa.Column("latency_sum_ms", sa.Float, nullable=False, default=0.0),
+    *(sa.Column(name, sa.Integer, nullable=False, default=0) for name in STATS_LATENCY_COLUMNS),
+    sa.PrimaryKeyConstraint("minute", "source", "kind", name="pk_source_stats"),
+)
+
+# --- the portal: accounts, login throttling, searches with their details, saved searches, shortlists ---
+
+portal_users = sa.Table(
+    "portal_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # lower-cased; also what an OpenID Connect claim is matched against
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False, default=""),
+    # VUM: the organisation the user works for, by its OIN (X-VUM-fromParty of their queries)
+    sa.Column("party", sa.String(20), nullable=False, index=True),
+    # JSON list: "bemiddelaar", "bronbeheerder", "beheerder", "privacy"
+    sa.Column("roles", sa.JSON, nullable=False),
+    # argon2; null for an account that logs in through OpenID Connect only
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    # random and stable: the facility's audit log names the user by it (X-OpenVUM-Gebruiker)
+    sa.Column("pseudonym", sa.String(32), nullable=False, unique=True),
+    # the default centre of a search (the user's office)
+    sa.Column("office_postcode", sa.String(7), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    # raised at logout and when disabled: every session cookie issued before is void
+    sa.Column("session_epoch", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Failed logins per account and per client address (SHA-256 of "account:<email>" or
+# "address:<ip>": no e-mail address is kept for an attempt), shared by every portal worker.
+portal_login_attempts = sa.Table(
+    "portal_login_attempts",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+# One search as run through the facility: the form, the vraagObject, the answer (summaries,
+# ranking, per-source report). Kept as long as the facility keeps the result set (VUM: 7 days).
+portal_searches = sa.Table(
+    "portal_searches",
+    metadata,
+    # random and unguessable: it appears in URLs
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("portal_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("vraag_id", sa.String(64), nullable=True),
+    sa.Column("form", sa.JSON, nullable=False),
+    sa.Column("query", sa.JSON, nullable=False),
+    sa.Column("answer", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    # VUM: at most 10 detail requests per vraagID; the facility decides, the portal shows it
+    sa.Column("details_used", sa.Integer, nullable=False, default=0),
+)
+
+# The details a mediator opened, kept with their search (and purged with it): opening one
+# again costs no second detail request.
+portal_details = sa.Table(
+    "portal_details",
+    metadata,
+    sa.Column(
+        "search_id",
+        sa.String(32),
+        sa.ForeignKey("portal_searches.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("portal_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("search_id", "position", name="pk_portal_details"),
+)
+
+portal_saved_searches = sa.Table(
+    "portal_saved_searches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("portal_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("form", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+portal_shortlists = sa.Table(
+    "portal_shortlists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("portal_users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A kept candidate or vacancy: what the mediator wrote, a short label, and how to find the
+# record again after its vumID expired (the search that found it, the source and a fingerprint
+# of its summary). No summary or detail is kept here.
+portal_shortlist_items = sa.Table(
+    "portal_shortlist_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "shortlist_id",
+        sa.Integer,
+        sa.ForeignKey("portal_shortlists.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("label", sa.String(500), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("status", sa.String(20), nullable=False),
+    # the source's OIN and SHA-256 of the summary's canonical JSON (without its vumID)
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    # the search form that found it, to run again when its search has been purged
+    sa.Column("form", sa.JSON, nullable=False),
+    sa.Column(
+        "search_id",
+        sa.String(32),
+        sa.ForeignKey("portal_searches.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("position", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("shortlist_id", "source", "fingerprint", name="uq_shortlist_items_record"),
+)
+
+# --- the portal's publishing pages (bronbeheerder): saved column mappings, uploads being checked ---
+
+# A party's column mappings (docs/mapping.md), saved under a name to pick at the next upload.
+portal_mappings = sa.Table(
+    "portal_mappings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    # the YAML text as uploaded; checked against the standard before it was saved
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("portal_users.id", ondelete="SET NULL"), nullable=True
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("party", "kind", "name", name="uq_portal_mappings_name"),
+)
+
+# An uploaded file between "Controleren" and "Publiceren", held here (any portal worker can
+# publish it) for an hour at most; its content is emptied once published. ``outcome`` is what
+# the check found: problems, warnings, a preview, counts.
+portal_uploads = sa.Table(
+    "portal_uploads",
+    metadata,
+    # random and unguessable: it appears in URLs
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("portal_users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    # the mapping's YAML text for a CSV or Excel file, kept as it was when checked
+    sa.Column("mapping", sa.Text, nullable=True),
+    sa.Column("mapping_name", sa.String(100), nullable=True),
+    # "valid", "invalid" or "published"
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("outcome", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
 )

@@ -24,6 +24,12 @@ REVISIONS: tuple[str, ...] = (
     "0002_facility",
     # the circuit breaker's state per source, shared by every facility worker
     "0003_source_health",
+    # the portal: accounts, login throttling, searches and details, saved searches, shortlists
+    "0004_portal",
+    # the metrics history per source (minute buckets), added to by every facility worker
+    "0005_source_stats",
+    # the portal's publishing pages: saved column mappings, uploads held between check and publish
+    "0006_publishing",
 )
 #: The revision this software runs on.
 HEAD = REVISIONS[-1]
