@@ -126,6 +126,10 @@ def source(
         host=section.host,
         port=section.port,
         log_level=settings.logging.level,
+        server_header=False,  # ADR /core/hide-implementation: no server banner in answers
+        # uvicorn's access log writes every path, and a detail path holds a record id (a
+        # pseudonym of a person): as the facility, no access log of paths.
+        access_log=False,
     )
 
 

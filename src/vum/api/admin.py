@@ -16,6 +16,7 @@ from pydantic_core import from_json, to_json
 from vum.api.backend import ImportMode, SourceBackend, is_conflict, is_transient
 from vum.api.calls import BodyTooLarge, read_body
 from vum.api.errors import SourceUnavailable
+from vum.openapi import import_operation
 from vum.standard.errors import Problem, json_pointer
 from vum.standard.kinds import Kind
 
@@ -287,6 +288,7 @@ def make_admin_router(backend: SourceBackend, *, max_body_bytes: int) -> APIRout
         methods=["PUT"],
         summary="Vervang de hele dataset (replace the whole dataset)",
         response_class=Response,
+        openapi_extra=import_operation("replace", sorted(KINDS)),
     )
     router.add_api_route(
         "/{oin}/{kind}/changes",
@@ -294,5 +296,6 @@ def make_admin_router(backend: SourceBackend, *, max_body_bytes: int) -> APIRout
         methods=["POST"],
         summary="Wijzig records: upsert en delete (change records)",
         response_class=Response,
+        openapi_extra=import_operation("changes", sorted(KINDS)),
     )
     return router

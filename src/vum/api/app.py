@@ -12,6 +12,8 @@ from vum.api.bron import AuthorizeFn, BronOptions, make_bron_router
 from vum.api.headers import VumCall
 from vum.api.health import Readiness, make_health_router
 from vum.api.settings import SourceSettings
+from vum.openapi import source_components
+from vum.webapp import VumApp
 
 
 def trusted_via(parties: frozenset[str] | None) -> AuthorizeFn | None:
@@ -37,7 +39,9 @@ def create_source_app(backend: SourceBackend, *, settings: SourceSettings | None
     readiness = Readiness(backend)
     if not settings.warm_up:
         readiness.ready = True
-    app = FastAPI(
+    # VumApp: the security headers on every answer; the standard's schemas in /openapi.json.
+    app = VumApp(
+        components=source_components,
         title="open VUM — gehoste bron (hosted source)",
         version=__version__,
         description=f"VUM-Bron, koppelvlak {KOPPELVLAK_VERSION}, for many hosted parties.",

@@ -26,8 +26,11 @@ from vum.api.errors import (
 from vum.api.headers import CURRENT_CALL, VumCall, parse_call, reply_headers
 from vum.api.matches import MAX_RESULTS, envelope, parse_matches_body
 from vum.matching.types import SearchResult
+from vum.openapi import detail_operation, matches_operation
 from vum.standard.kinds import Kind
+from vum.standard.parts import Side
 from vum.standard.query import Query, QueryError
+from vum.webapp import ANY_PATH
 
 log = logging.getLogger("vum.api.bron")
 
@@ -199,14 +202,18 @@ def make_bron_router(
             summary=f"Zoekopdracht voor {kind.resource} (VUM-Bron)",
             operation_id=f"bron_matches_{kind.resource}",
             response_class=Response,
+            # The body is read raw (fast path); the document still says what it takes and gives.
+            openapi_extra=matches_operation(kind, Side.BRON),
         )
         router.add_api_route(
-            # ":path": an id with an encoded "/" still gets a VUM answer (400.01), not a bare 404.
-            f"{base}/{{{kind.id_field}:path}}",
+            # ANY_PATH: an id with an encoded "/" or line break still gets a VUM answer (400.01),
+            # not a bare 404.
+            f"{base}/{{{kind.id_field}:{ANY_PATH}}}",
             endpoints.detail,
             methods=["GET"],
             summary=f"Detail bij {kind.id_field} (VUM-Bron)",
             operation_id=f"bron_detail_{kind.resource}",
             response_class=Response,
+            openapi_extra=detail_operation(kind, Side.BRON),
         )
     return router

@@ -23,8 +23,9 @@ EXPLAIN = "X-OpenVUM-Explain"
 _VERSIONED = (BERICHT_VERSIE, API_VERSION)
 _PARTIES = (FROM_PARTY, TO_PARTY, VIA_PARTY)
 # The contracts type the party headers as plain strings (OINs in practice, 20 digits); test
-# environments use other ids, so accept any visible ASCII but nothing that could smuggle markup.
-_PARTY = re.compile(r"[!-~]{1,100}")
+# environments use other ids, so accept visible ASCII, but none of the characters that could
+# smuggle markup or quoting (" & ' < > \ `) into an answer's headers or the audit log.
+_PARTY = re.compile(r"[!#-%(-;=?-\[\]-_a-~]{1,100}")
 _BOOLEAN = {"true": True, "false": False}
 
 

@@ -15,7 +15,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from vum.facility.registry import PartyNotFound, RegistryError, StoreRegistry
@@ -36,6 +36,15 @@ class PartyFields(BaseModel):
     endpoint: str | None = None
     url: str | None = None
     timeout_s: float | None = Field(None, gt=0, le=60)
+
+    @field_validator("name", "roles", "suwi", "processors")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Optional to leave out on an update, never to clear: an explicit null is refused (422)
+        # rather than reaching the registry as a name "None" or a missing list.
+        if value is None:
+            raise ValueError("mag niet null zijn (must not be null)")
+        return value
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
@@ -108,15 +117,21 @@ def make_admin_router(registry: StoreRegistry, token_sha256: str) -> APIRouter:
             raise _fail(exc) from None
         return row.as_dict()
 
-    for action in ("suspend", "activate", "end"):
-
-        async def change(oin: str, by: Operator, _action: str = action) -> dict[str, Any]:
+    def status_change(action: str) -> Any:
+        # The action is bound here, not as a parameter with a default: FastAPI would make such
+        # a parameter a query parameter, and a caller could name any registry method with it.
+        async def change(oin: str, by: Operator) -> dict[str, Any]:
             try:
-                row = await run_in_threadpool(lambda: getattr(registry, _action)(oin, by=by))
+                row = await run_in_threadpool(lambda: getattr(registry, action)(oin, by=by))
             except RegistryError as exc:
                 raise _fail(exc) from None
             return dict(row.as_dict())
 
-        router.add_api_route(f"/{{oin}}/{action}", change, methods=["POST"], name=action)
+        return change
+
+    for action in ("suspend", "activate", "end"):
+        router.add_api_route(
+            f"/{{oin}}/{action}", status_change(action), methods=["POST"], name=action
+        )
 
     return router

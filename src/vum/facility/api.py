@@ -43,10 +43,13 @@ from vum.facility.identity import (
 from vum.facility.metrics import AuditSink, FacilityMetrics
 from vum.facility.service import Caller, Facility, FacilityError, QueryAnswer
 from vum.facility.vumid import InvalidVumId
+from vum.openapi import detail_operation, matches_operation
 from vum.standard.errors import Problem
 from vum.standard.kinds import Kind
+from vum.standard.parts import Side
 from vum.standard.query import QueryError, parse_query
 from vum.standard.types import is_empty
+from vum.webapp import ANY_PATH
 
 log = logging.getLogger("vum.facility.api")
 
@@ -369,15 +372,19 @@ def make_mediator_router(api: MediatorApi, prefix: str = "/api/v3") -> APIRouter
             operation_id=f"matches_{kind.resource}",
             response_class=Response,
             summary=f"Zoekopdracht voor {kind.resource} (VUM-Bemiddelaar)",
+            # The body is read raw (fast path); the document still says what it takes and gives.
+            openapi_extra=matches_operation(kind, Side.BEMIDDELAAR),
         )
-        # ":path": a vumID with an encoded "/" still gets a VUM answer (400.01), not a bare 404.
+        # ANY_PATH: a vumID with an encoded "/" or line break still gets a VUM answer (400.01),
+        # not a bare 404.
         router.add_api_route(
-            f"{base}/{{vumID:path}}",
+            f"{base}/{{vumID:{ANY_PATH}}}",
             _endpoint(api, "detail", kind, api.answer_detail),
             methods=["GET"],
             operation_id=f"detail_{kind.resource}",
             response_class=Response,
             summary=f"Detail bij vumID voor {kind.resource} (VUM-Bemiddelaar)",
+            openapi_extra=detail_operation(kind, Side.BEMIDDELAAR),
         )
     return router
 

@@ -15,7 +15,9 @@ from vum.facility.fanout import SourceEndpoint
 from vum.facility.identity import Identity, PartyRegistry
 from vum.facility.metrics import AuditSink, FacilityMetrics, ReadyCheck, make_ops_router
 from vum.facility.service import Facility
+from vum.openapi import facility_components
 from vum.standard.kinds import Kind
+from vum.webapp import VumApp
 
 
 class StaticDirectory:
@@ -72,7 +74,9 @@ def create_facility_app(
     close the facility's HTTP client on shutdown).
     """
     metrics = metrics if metrics is not None else FacilityMetrics(breaker=lambda: facility.breaker)
-    app = FastAPI(
+    # VumApp: the security headers on every answer; the standard's schemas in /openapi.json.
+    app = VumApp(
+        components=facility_components,
         title="open VUM — uitwisselingsvoorziening (exchange facility)",
         version=__version__,
         description=f"VUM-Bemiddelaar, koppelvlak {KOPPELVLAK_VERSION}.",

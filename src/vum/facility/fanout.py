@@ -171,5 +171,11 @@ async def fan_out(
                 error="deadline van de vraag",
             )
         if breaker is not None:
-            breaker.record(eligible[i].oin, outcomes[i].status == "answered")
+            # A 400 is the source judging the query, not failing: it answered, promptly. Counted
+            # as a failure, three bad queries of one mediator would suspend a healthy source for
+            # everyone (found by the security suite).
+            outcome = outcomes[i]
+            breaker.record(
+                eligible[i].oin, outcome.status == "answered" or outcome.http_status == 400
+            )
     return [outcomes[i] for i in range(len(eligible))]

@@ -45,8 +45,10 @@ EXPLAIN = "X-OpenVUM-Explain"
 VERWERKING = "X-OpenVUM-Verwerking"
 GEBRUIKER = "X-OpenVUM-Gebruiker"
 
-# The contracts type party headers as plain strings (OINs, 20 digits, in practice).
-PARTY_ID = re.compile(r"[!-~]{1,100}")
+# The contracts type party headers as plain strings (OINs, 20 digits, in practice): visible
+# ASCII, but none of the characters that could smuggle markup or quoting (" & ' < > \ `) into
+# an answer's headers or the audit log.
+PARTY_ID = re.compile(r"[!#-%(-;=?-\[\]-_a-~]{1,100}")
 _LABEL = re.compile(r"[ -~]{1,200}")
 
 

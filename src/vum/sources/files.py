@@ -44,6 +44,12 @@ def read_json(path: Path) -> list[Any]:
         raise SourceFileError(
             f"{path.name}:{exc.lineno}:{exc.colno}: geen geldige JSON: {exc.msg} (invalid JSON)"
         ) from None
+    except RecursionError:
+        # Thousands of nested arrays or objects: no record of the standard is nested this deep,
+        # and the parser must not take the process down with it.
+        raise SourceFileError(
+            f"{path.name}: te diep geneste JSON (JSON nested too deeply)"
+        ) from None
     if not isinstance(data, list):
         raise SourceFileError(
             f"{path.name}: het bestand moet een JSON-array van records zijn "

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,15 @@ from vum.sources.errors import SourceFileError
 
 CSV_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+#: An .xlsx is a zip of XML parts. What its parts may unpack to, together: a sheet of 200,000
+#: records is some 300 MB of XML; anything far larger is a zip bomb, not an export.
+MAX_EXCEL_UNPACKED = 1 << 30
+#: XML packs about 10-30 to 1; a large part packed more than this is a zip bomb (OWASP).
+MAX_EXCEL_RATIO = 200
+_RATIO_FROM = 16 << 20
+#: Parts that link to other workbooks ([1]Blad1!A1): their values are not in this file.
+_EXTERNAL_LINKS = "xl/externallinks/"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
 @dataclass
@@ -111,39 +121,87 @@ def read_csv(path: Path, *, delimiter: str | None = None, encoding: str | None =
     return _table(path.name, rows, f"{used}, scheidingsteken {shown}")
 
 
+def check_workbook(path: Path) -> None:
+    """Refuse an .xlsx that would unpack to far more than it is (a zip bomb) or that links to
+    other workbooks, before any part of it is unpacked.
+
+    Only the zip's directory is read. Python's zipfile never unpacks a part beyond the size
+    that directory declares, so checking the declared sizes bounds what reading can cost.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            # The workbook's relationships name every external link, wherever its part lives.
+            rels = [p for p in parts if p.filename.lower() == _WORKBOOK_RELS]
+            linked = any(
+                p.file_size < 1 << 20 and b"/externalLink" in archive.read(p) for p in rels
+            )
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: load_workbook says so in its own words below
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_EXCEL_UNPACKED:
+        raise SourceFileError(
+            f"{path.name}: het bestand zou uitpakken tot {unpacked >> 20} MB, meer dan "
+            f"{MAX_EXCEL_UNPACKED >> 20} MB; geen gewone export (the workbook would unpack to "
+            f"more than {MAX_EXCEL_UNPACKED >> 20} MB: refused as a zip bomb)"
+        )
+    for part in parts:
+        if part.file_size > _RATIO_FROM and part.file_size > MAX_EXCEL_RATIO * part.compress_size:
+            raise SourceFileError(
+                f"{path.name}: onderdeel {part.filename} is ongewoon sterk ingepakt "
+                f"({part.file_size // max(part.compress_size, 1)}:1); geweigerd "
+                f"(a part packed more than {MAX_EXCEL_RATIO}:1: refused as a zip bomb)"
+            )
+        if linked or part.filename.lower().startswith(_EXTERNAL_LINKS):
+            raise SourceFileError(
+                f"{path.name}: het bestand verwijst naar andere werkmappen; "
+                f"sla het op met waarden in plaats van koppelingen (the workbook links to other "
+                f"workbooks: save it with values, without external links)"
+            )
+
+
 def read_excel(path: Path, *, sheet: str | None = None) -> Table:
     # No type stubs for openpyxl in the dev dependencies (types-openpyxl would add them).
     from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
+    check_workbook(path)
     try:
-        with warnings.catch_warnings():
-            # Exports from other tools often lack a default style; openpyxl warns, we read on.
-            warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(path, read_only=True, data_only=True)
+        # Our own handle: openpyxl leaves the file open when a workbook turns out broken.
+        handle = path.open("rb")
     except OSError as exc:
         raise SourceFileError(f"kan {path} niet lezen: {exc.strerror} (cannot read file)") from None
-    except (InvalidFileException, KeyError, ValueError) as exc:
-        raise SourceFileError(
-            f"{path.name} is geen leesbaar Excel-bestand (.xlsx): {exc} (not a readable .xlsx)"
-        ) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends: a file that is not a workbook
-        raise SourceFileError(
-            f"{path.name} is geen leesbaar Excel-bestand (.xlsx): {exc} (not a readable .xlsx)"
-        ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise SourceFileError(
-                f"{path.name}: tabblad '{sheet}' bestaat niet; wel: {', '.join(book.sheetnames)} "
-                f"(no such sheet)"
-            )
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        # Some tools write a wrong size into the file; read what is really there.
-        ws.reset_dimensions()
-        rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
-        return _table(path.name, rows, f"Excel, tabblad '{ws.title}'")
-    finally:
-        book.close()
+    with handle:
+        try:
+            with warnings.catch_warnings():
+                # Exports from other tools often lack a default style; openpyxl warns, we read on.
+                warnings.simplefilter("ignore", UserWarning)
+                # keep_links=False: links to other workbooks are never read (refused above anyway).
+                book = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # zipfile.BadZipFile, KeyError, ...: a file that is no workbook
+            raise _unreadable(path, exc) from None
+        try:
+            if sheet is not None and sheet not in book.sheetnames:
+                raise SourceFileError(
+                    f"{path.name}: tabblad '{sheet}' bestaat niet; wel: "
+                    f"{', '.join(book.sheetnames)} (no such sheet)"
+                )
+            ws = book[sheet] if sheet is not None else book.worksheets[0]
+            # Some tools write a wrong size into the file; read what is really there.
+            ws.reset_dimensions()
+            rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+            return _table(path.name, rows, f"Excel, tabblad '{ws.title}'")
+        except SourceFileError:
+            raise
+        except Exception as exc:  # a sheet that breaks off or fails its checksum while read
+            raise _unreadable(path, exc) from None
+        finally:
+            book.close()
+
+
+def _unreadable(path: Path, exc: Exception) -> SourceFileError:
+    return SourceFileError(
+        f"{path.name} is geen leesbaar Excel-bestand (.xlsx): {exc} (not a readable .xlsx)"
+    )
 
 
 def read_table(
