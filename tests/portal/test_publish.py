@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import SHARED
 from tests.portal.client import Browser, logged_in
 from tests.portal.publish_files import (
     BAD_ROWS,
@@ -45,7 +46,7 @@ pytestmark = pytest.mark.slow
 BRON_A = "bron@almere.example"
 BRON_B = "bron@groningen.example"
 ANNA = "anna@almere.example"
-TESTDATA = Path("/work/shared/vum-koppelvlak/testdata-werkzoekenden-1000.json")
+TESTDATA = SHARED / "testdata-werkzoekenden-1000.json"
 
 
 def upload(
@@ -347,7 +348,7 @@ def test_party_b_never_sees_or_changes_party_a(accounts: World) -> None:
 @pytest.mark.shared
 def test_the_pilots_test_file_checks_clean(accounts: World) -> None:
     if not TESTDATA.exists():
-        pytest.skip(f"{TESTDATA} is absent (the VUM reference material in /work/shared)")
+        pytest.skip(f"{TESTDATA} is absent (the VUM reference material in ../shared)")
     b = logged_in(accounts, BRON_B)
     _, page = checked(b, upload(b, (TESTDATA.name, TESTDATA.read_bytes())))
     assert "Het bestand is in orde" in page and "1000 records" in page
