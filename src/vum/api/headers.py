@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 from vum import KOPPELVLAK_VERSION
 from vum.api.errors import BadRequest, IncompleteRequest
+from vum.standard.headers import (
+    API_VERSION,
+    BERICHT_VERSIE,
+    FROM_PARTY,
+    SUWI_PARTY,
+    TO_PARTY,
+    VIA_PARTY,
+)
 
-BERICHT_VERSIE = "X-VUM-berichtVersie"
-API_VERSION = "API-Version"
-FROM_PARTY = "X-VUM-fromParty"
-TO_PARTY = "X-VUM-toParty"
-VIA_PARTY = "X-VUM-viaParty"
-SUWI_PARTY = "X-VUM-SUWIparty"
 #: open VUM's opt-in: add scores and explanations to the matches envelope (docs/source-api.md).
 EXPLAIN = "X-OpenVUM-Explain"
 

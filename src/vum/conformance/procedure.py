@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,7 @@ from vum.conformance import battery
 from vum.conformance.battery import Probe
 from vum.conformance.checks import Results, Target
 from vum.conformance.runner import (
-    API_VERSION,
-    BERICHT_VERSIE,
-    FROM_PARTY,
     PARTY_HEADERS,
-    TO_PARTY,
-    VIA_PARTY,
     Exchange,
     Parties,
     Runner,
@@ -26,6 +22,7 @@ from vum.conformance.runner import (
 )
 from vum.conformance.semantics import Geo, failing_criteria, meets_criteria, placement
 from vum.conformance.wire import WireValidator
+from vum.standard.headers import API_VERSION, BERICHT_VERSIE, FROM_PARTY, TO_PARTY, VIA_PARTY
 from vum.standard.kinds import Kind
 
 VERSION = "3.0.0"
@@ -212,6 +209,19 @@ class KindRun:
         self.on_answer(answer)
         self.answers.append(answer)
         return answer
+
+    def outside_pattern(self, what: str, cases: Sequence[tuple[str, str]]) -> None:
+        """Detail requests for ids outside the contract's pattern: each must get a 4xx."""
+        for label, bad in cases:
+            exchange = self.send(f"{what} ({label})", "GET", self.detail_path(bad))
+            status = exchange.status or 0
+            self.results.check(
+                "detail.invalid-id",
+                self.k,
+                400 <= status < 500,
+                f"status {exchange.status}, verwacht 400",
+                exchange,
+            )
 
     def check_limit(self, answer: Answer) -> None:
         n = len(answer.summaries)

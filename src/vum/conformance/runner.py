@@ -14,13 +14,15 @@ from urllib.parse import urlsplit
 import httpx
 
 from vum import KOPPELVLAK_VERSION
+from vum.standard.headers import (
+    API_VERSION,
+    BERICHT_VERSIE,
+    FROM_PARTY,
+    SUWI_PARTY,
+    TO_PARTY,
+    VIA_PARTY,
+)
 
-BERICHT_VERSIE = "X-VUM-berichtVersie"
-API_VERSION = "API-Version"
-FROM_PARTY = "X-VUM-fromParty"
-TO_PARTY = "X-VUM-toParty"
-VIA_PARTY = "X-VUM-viaParty"
-SUWI_PARTY = "X-VUM-SUWIparty"
 PARTY_HEADERS = (FROM_PARTY, TO_PARTY, VIA_PARTY)
 #: characters of a body shown in a report
 SHOWN = 600

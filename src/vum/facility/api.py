@@ -26,9 +26,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic_core import from_json
 
 from vum.facility.identity import (
-    FROM_PARTY,
     PARTY_ID,
-    VIA_PARTY,
     ApiError,
     Identity,
     MediatorCall,
@@ -45,6 +43,7 @@ from vum.facility.service import Caller, Facility, FacilityError, QueryAnswer
 from vum.facility.vumid import InvalidVumId
 from vum.openapi import detail_operation, matches_operation
 from vum.standard.errors import Problem
+from vum.standard.headers import FROM_PARTY, VIA_PARTY
 from vum.standard.kinds import Kind
 from vum.standard.parts import Side
 from vum.standard.query import QueryError, parse_query

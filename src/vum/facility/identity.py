@@ -27,6 +27,7 @@ from cryptography.x509.oid import NameOID
 from starlette.requests import HTTPConnection
 
 from vum import KOPPELVLAK_VERSION
+from vum.standard.headers import API_VERSION, BERICHT_VERSIE, FROM_PARTY, TO_PARTY, VIA_PARTY
 
 log = logging.getLogger("vum.facility.identity")
 
@@ -35,11 +36,6 @@ MEDIATOR = "bemiddelaar"
 
 # --- the call's headers: who asks (fromParty), through whom (viaParty), whom (toParty) ---
 
-BERICHT_VERSIE = "X-VUM-berichtVersie"
-API_VERSION = "API-Version"
-FROM_PARTY = "X-VUM-fromParty"
-TO_PARTY = "X-VUM-toParty"
-VIA_PARTY = "X-VUM-viaParty"
 #: open VUM extensions (all optional): explanations, the processing activity, the user.
 EXPLAIN = "X-OpenVUM-Explain"
 VERWERKING = "X-OpenVUM-Verwerking"
