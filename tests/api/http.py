@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import threading
@@ -39,6 +40,19 @@ def wait_ready(process: subprocess.Popen[bytes], url: str, timeout_s: float = 60
             pass
         assert time.monotonic() < deadline, f"{url} did not become ready"
         time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server process as its supervisor would (SIGTERM), killing it after 20 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    if process.stdout:
+        process.stdout.close()
 
 
 def vum_headers(**overrides: str | None) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
-from tests.api.http import free_port, live_server, wait_ready
+from tests.api.http import free_port, live_server, stop, wait_ready
 from tests.conftest import ROOT, SHARED
 from tests.facility.certs import make_pki
 from tests.facility.test_api import FACILITY as APP_FACILITY
@@ -97,12 +96,7 @@ kinds = ["werkzoekende", "vacature"]
         wait_ready(process, url)
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        stop(process)
 
 
 def test_the_facility_is_conformant(facility_url: str) -> None:

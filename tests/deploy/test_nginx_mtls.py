@@ -7,7 +7,6 @@ import base64
 import os
 import re
 import secrets
-import signal
 import ssl
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.api.http import stop
 from tests.conftest import ROOT
 from tests.deploy import nginx
 from tests.facility.certs import Pki, make_pki
@@ -110,12 +110,7 @@ def _facility(command: Sequence[str], env: dict[str, str], log: Path) -> Iterato
             time.sleep(0.1)
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process)
 
 
 @pytest.fixture(scope="module")

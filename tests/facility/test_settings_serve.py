@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tests.api.http import stop
 from tests.conftest import ROOT
 from tests.facility.servers import free_port, serve, source_app
 from tests.facility.test_api import MEDIATOR, PROFILES, QUERY, vum_headers
@@ -83,13 +83,7 @@ def facility(config: Path, log: Path, env: dict[str, str], *args: str) -> Iterat
             time.sleep(0.1)
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 def query(url: str) -> list[str]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.api.http import wait_ready
+from tests.api.http import stop, wait_ready
 from tests.conftest import ROOT
 from tests.facility.servers import free_port, serve, source_app
 from tests.facility.test_api import MEDIATOR, PROFILES, QUERY, vum_headers
@@ -82,14 +81,7 @@ kinds = ["werkzoekende"]
         assert len(pids) == workers
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            if process.stdout:
-                process.stdout.close()
+        stop(process)
 
 
 def test_more_than_one_worker_needs_the_store() -> None:

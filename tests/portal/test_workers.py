@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from typer.testing import CliRunner
 
+from tests.api.http import stop
 from tests.conftest import ROOT
 from tests.facility.servers import free_port
 from tests.portal.world import PARTY_A, PARTY_B, PASSWORD, PORTAL_OIN
@@ -180,14 +180,7 @@ login_attempts_per_address = 5
             workers = _children(process.pid)
         yield Portal(port, workers)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            if process.stdout:
-                process.stdout.close()
+        stop(process)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
