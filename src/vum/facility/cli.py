@@ -14,14 +14,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from vum.facility.audit import StoreAuditLog
 from vum.facility.registry import ROLES, RegistryError, StoreRegistry
-from vum.store import DEFAULT_PATH, ENV_VAR, AuditRow, PartyRow, PartyStatus, Store, StoreError
+from vum.store import DEFAULT_PATH, ENV_VAR, AuditRow, PartyRow, PartyStatus, Store
+from vum.store.cli import opened_store
 
 parties_app = typer.Typer(
     help="Het partijregister van de uitwisselingsvoorziening: wie vraagt, wie antwoordt "
@@ -100,19 +100,12 @@ def _by(by: str | None) -> str:
 
 @contextmanager
 def _store(db: str, *, create: bool = False) -> Iterator[Store]:
-    """Open the store and close it afterwards; a missing file is refused unless ``create``."""
-    if not create and "://" not in db and not Path(db).expanduser().exists():
-        _fail(f"database {db} bestaat niet (no such database; set --db or ${ENV_VAR})")
-    try:
-        store = Store(db)
-    except StoreError as exc:
-        _fail(str(exc))
-    try:
-        yield store
-    except RegistryError as exc:
-        _fail(str(exc), 1)
-    finally:
-        store.close()
+    """The store for a command (``opened_store``); a registry refusal ends it with exit 1."""
+    with opened_store(db, create=create) as store:
+        try:
+            yield store
+        except RegistryError as exc:
+            _fail(str(exc), 1)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -10,8 +10,6 @@ import json
 import logging
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -19,6 +17,7 @@ import typer
 
 from vum.config_sources import CONFIG_ENV
 from vum.store import DEFAULT_PATH, ENV_VAR, Store, StoreError
+from vum.store.cli import opened_store
 
 if TYPE_CHECKING:
     from vum.portal.settings import PortalSettings
@@ -57,18 +56,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-@contextmanager
-def _store(db: str, *, create: bool = False) -> Iterator[Store]:
-    if not create and "://" not in db and not Path(db).expanduser().exists():
-        _fail(f"database {db} bestaat niet (no such database; set --db or ${ENV_VAR})")
-    try:
-        store = Store(db)
-    except StoreError as exc:
-        _fail(str(exc))
-    try:
-        yield store
-    finally:
-        store.close()
+_store = opened_store
 
 
 def _password(path: Path | None) -> str:

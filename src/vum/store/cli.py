@@ -8,13 +8,18 @@ Alembic is imported only when a command runs: `vum --help` mounts this group too
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from vum.store.database import DEFAULT_PATH, ENV_VAR, StoreError, default_target, shown_url
 from vum.store.migrations import HEAD
+
+if TYPE_CHECKING:
+    from vum.store import Store
 
 app = typer.Typer(
     help="De database van open VUM: schemamigraties (the store's schema migrations).",
@@ -38,6 +43,24 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _shown(target: str) -> str:
     return shown_url(target) if "://" in target else target
+
+
+@contextmanager
+def opened_store(db: str, *, create: bool = False) -> Iterator[Store]:
+    """The store for a command, closed afterwards; a missing SQLite file is refused unless
+    ``create``, and a store that cannot be opened ends the command with its message (exit 2)."""
+    if not create:
+        _existing(db)
+    from vum.store import Store
+
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _existing(db: str | None) -> str:
