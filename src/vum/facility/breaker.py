@@ -68,14 +68,23 @@ class CircuitBreaker:
             state.failures += 1
             was_probe = state.probing
             state.probing = False
-            now = self._clock()
-            # Failures of calls that were in flight when the source was suspended neither
-            # extend nor double the suspension; only a failed probe or a fresh opening does.
-            if was_probe or (state.failures >= self.threshold and state.suspended_until <= now):
-                state.backoff_s = min(
-                    max(state.backoff_s * 2, self.base_backoff_s), self.max_backoff_s
-                )
-                state.suspended_until = now + state.backoff_s
+            state.suspended_until, state.backoff_s = self.after_failure(
+                state.failures, was_probe, state.suspended_until, state.backoff_s, self._clock()
+            )
+
+    def after_failure(
+        self, failures: int, was_probe: bool, suspended_until: float, backoff_s: float, now: float
+    ) -> tuple[float, float]:
+        """``(suspended_until, backoff_s)`` once a source has failed ``failures`` times in a row.
+
+        Failures of calls that were in flight when the source was suspended neither extend nor
+        double the suspension; only a failed probe or a fresh opening does. The shared breaker
+        applies the same rule to the state it keeps in the store.
+        """
+        if was_probe or (failures >= self.threshold and suspended_until <= now):
+            backoff_s = min(max(backoff_s * 2, self.base_backoff_s), self.max_backoff_s)
+            return now + backoff_s, backoff_s
+        return suspended_until, backoff_s
 
     def suspended(self, source: str) -> bool:
         with self._lock:

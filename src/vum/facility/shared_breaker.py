@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from vum.facility.breaker import CircuitBreaker
 from vum.store import SourceHealth, Store
 
 log = logging.getLogger("vum.facility.breaker")
@@ -36,9 +37,8 @@ class SharedCircuitBreaker:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.threshold = threshold
-        self.base_backoff_s = backoff_s
-        self.max_backoff_s = max_backoff_s
+        # The same rule as a breaker in one process; only where the state lives differs.
+        self._rule = CircuitBreaker(threshold, backoff_s, max_backoff_s)
         self.refresh_s = refresh_s
         # A probe that never reports back (the worker died) is given up after this long.
         self.probe_hold_s = probe_hold_s
@@ -105,7 +105,7 @@ class SharedCircuitBreaker:
 
         def fail() -> None:
             state = self.store.source_health.record_failure(
-                source, self._clock(), self.threshold, self.base_backoff_s, self.max_backoff_s
+                source, self._clock(), self._rule.after_failure
             )
             with self._lock:
                 self._states[source] = state

@@ -7,6 +7,7 @@ seconds since the epoch (every worker reads the same clock source, unlike ``time
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +16,8 @@ from vum.store.database import Database, upsert_insert
 from vum.store.schema import source_health
 
 _H = source_health.c
+#: ``(suspended_until, backoff_s)`` after a failure
+Decision = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,10 @@ class SourceHealthRepository:
         return {str(m["source"]): _row(m) for m in rows}
 
     def record_failure(
-        self, source: str, now: float, threshold: int, base_backoff_s: float, max_backoff_s: float
+        self, source: str, now: float, decide: Callable[[int, bool, float, float, float], Decision]
     ) -> SourceHealth:
-        """Count one failure; suspend at ``threshold`` failures or when the probe failed."""
+        """Count one failure; ``decide(failures, was_probe, suspended_until, backoff_s, now)``
+        gives the new ``(suspended_until, backoff_s)`` (the breaker's rule, not the store's)."""
         with self._db.write() as conn:
             conn.execute(
                 upsert_insert(conn, source_health)
@@ -73,13 +77,9 @@ class SourceHealthRepository:
             )
             state = _row(m)
             failures = state.failures + 1
-            was_probe = state.probe_until > 0
-            suspended_until, backoff = state.suspended_until, state.backoff_s
-            # Failures of calls that were in flight when the source was suspended neither
-            # extend nor double the suspension; only a failed probe or a fresh opening does.
-            if was_probe or (failures >= threshold and suspended_until <= now):
-                backoff = min(max(backoff * 2, base_backoff_s), max_backoff_s)
-                suspended_until = now + backoff
+            suspended_until, backoff = decide(
+                failures, state.probe_until > 0, state.suspended_until, state.backoff_s, now
+            )
             conn.execute(
                 source_health.update()
                 .where(_H.source == source)
