@@ -21,6 +21,7 @@ from tests.portal.world import (
     register,
     serve_with_lifespan,
 )
+from vum.facility.breaker import CircuitBreaker
 from vum.portal.app import create_portal_app
 from vum.portal.charts import Series, duration, lines, nice_ceiling, stacked_bars
 from vum.store.source_stats import minute_of
@@ -112,7 +113,7 @@ def test_the_fragment_is_for_htmx_only(ops: OpsWorld) -> None:
 def test_a_suspended_source_is_flagged_and_shown_on_the_parties_page(ops: OpsWorld) -> None:
     operator = ops.login(OPERATOR)
     health = ops.store.source_health
-    health.record_failure(UWV, time.time(), 1, 600.0, 600.0)
+    health.record_failure(UWV, time.time(), CircuitBreaker(1, 600.0, 600.0).after_failure)
     try:
         html = operator.get("/verkeer").text
         alerts = html[html.index('id="meldingen"') : html.index('id="totaal-uur"')]
