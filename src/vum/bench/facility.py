@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from pydantic_core import from_json
@@ -231,6 +231,8 @@ class RecentResultSets:
     passes over it would cost more the longer the benchmark runs: the figures would depend on
     ``--seconds``. A facility with the store keeps them in the database instead.
     """
+
+    in_memory: ClassVar[bool] = True
 
     def __init__(self, keep: int = KEEP_RESULT_SETS) -> None:
         self.keep = keep

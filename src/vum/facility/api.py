@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
-import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic_core import from_json
@@ -39,7 +38,7 @@ from vum.facility.identity import (
     reply_headers,
 )
 from vum.facility.metrics import AuditSink, FacilityMetrics
-from vum.facility.service import Caller, Facility, FacilityError, QueryAnswer
+from vum.facility.service import Caller, Facility, FacilityError, QueryAnswer, off_loop
 from vum.facility.vumid import InvalidVumId
 from vum.openapi import detail_operation, matches_operation
 from vum.standard.errors import Problem
@@ -161,10 +160,10 @@ def source_report(answer: QueryAnswer) -> list[dict[str, Any]]:
 
 
 async def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    """Await an async function; run a sync one (a store) in a worker thread, off the event loop."""
+    """Await an async function; a sync one (a store) off the event loop, unless in memory."""
     if inspect.iscoroutinefunction(fn):
         return await fn(*args)
-    return await anyio.to_thread.run_sync(fn, *args)
+    return await off_loop(fn, *args)
 
 
 #: ``work(kind, request, call, party, event, headers)``: the operation, after the checks.

@@ -22,9 +22,9 @@ from vum.standard.kinds import Kind
 
 # VUM: at most 100 summaries per source.
 MAX_PER_SOURCE = 100
-#: Answers up to this size (about 20 summaries, well under a millisecond to check) are
+#: Answers up to this size (a full answer of 100 summaries, a few milliseconds to check) are
 #: validated on the event loop; larger ones in a worker thread.
-INLINE_VALIDATION_BYTES = 32 * 1024
+INLINE_VALIDATION_BYTES = 256 * 1024
 __all__ = ["MAX_BODY_BYTES", "MAX_PER_SOURCE", "SourceEndpoint", "SourceOutcome", "fan_out"]
 
 Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]

@@ -19,7 +19,7 @@ import ssl
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import unquote
 
 from cryptography import x509
@@ -177,6 +177,7 @@ class PartyRegistry(Protocol):
 class InMemoryPartyRegistry:
     """Parties from configuration or a test; the store-backed registry replaces it in production."""
 
+    in_memory: ClassVar[bool] = True
     parties: dict[str, PartyInfo] = field(default_factory=dict)
 
     @classmethod

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -168,6 +168,7 @@ class AuditSink(Protocol):
 class InMemoryAuditSink:
     """Audit events in a list (tests, demos); the store-backed, tamper-evident log replaces it."""
 
+    in_memory: ClassVar[bool] = True
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, event: dict[str, Any]) -> None:

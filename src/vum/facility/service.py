@@ -12,9 +12,9 @@ import datetime as dt
 import random
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -22,13 +22,19 @@ from vum import KOPPELVLAK_VERSION
 from vum.facility.breaker import Breaker, CircuitBreaker
 from vum.facility.client import SourceCallError, SourceClient
 from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
-from vum.facility.vumid import InvalidVumId, VumIdCodec, VumIdContent
+from vum.facility.vumid import InvalidVumId, VumIdCodec
 from vum.matching.engine import ColumnarEngine
 from vum.matching.types import Hit
 from vum.standard.kinds import Kind
 from vum.standard.query import Query, QueryError, parse_query
 from vum.standard.vacature import Vacature
 from vum.standard.werkzoekende import Werkzoekende
+
+T = TypeVar("T")
+
+
+#: Merges up to this many summaries (about 10 ms) run on the event loop, larger ones in a thread.
+INLINE_MERGE_SUMMARIES = 1000
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class SourceDirectory(Protocol):
 class InMemoryResultSets:
     """Result sets in one process (tests, demos); production uses the store."""
 
+    in_memory: ClassVar[bool] = True
+
     def __init__(self) -> None:
         self._sets: dict[str, ResultSet] = {}
 
@@ -124,6 +132,18 @@ class InMemoryResultSets:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Call a store off the event loop (it may wait on disk or another worker's lock).
+
+    An in-memory one (``in_memory = True``: tests, demos, the benchmark) is called inline: it
+    takes microseconds, and a hop to a worker thread and back costs more, and under load also
+    waits for the GIL.
+    """
+    if getattr(getattr(fn, "__self__", None), "in_memory", False):
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
 
 
 @dataclass
@@ -215,11 +235,16 @@ class Facility:
             breaker=self.breaker,
         )
         vraag_id = secrets.token_urlsafe(24)
-        merged, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes, vraag_id)
+        if sum(len(o.matches) for o in outcomes) <= INLINE_MERGE_SUMMARIES:
+            # CPU work under the GIL: a worker thread would only add the hops to it and back.
+            merged, ranking = self._merge(kind, query, outcomes, vraag_id)
+        else:
+            # Large merges in a thread, so that the loop keeps reading other answers meanwhile.
+            merged, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes, vraag_id)
         more = any(o.more for o in outcomes)
         body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
         # The store may wait on another worker's write lock: never on the event loop.
-        await asyncio.to_thread(
+        await off_loop(
             self.results.save,
             ResultSet(
                 vraag_id,
@@ -247,25 +272,35 @@ class Facility:
     def _merge(
         self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome], vraag_id: str
     ) -> tuple[list[dict[str, Any]], list[tuple[Hit, str]]]:
-        """All valid summaries, ranked with the shared scoring, each with a fresh vumID."""
+        """All valid summaries, ranked with the shared scoring, each with a fresh vumID.
+
+        The summaries are the validator's fresh objects, owned by this query alone: they are
+        numbered and given their vumID in place rather than copied (a merge handles hundreds).
+        """
+        id_field = kind.id_field
         records: list[dict[str, Any]] = []
         origin: list[tuple[str, str]] = []
         for outcome in outcomes:
+            oin = outcome.source.oin
             for summary in outcome.matches[: self.settings.max_per_source]:
-                origin.append((outcome.source.oin, str(summary[kind.id_field])))
-                records.append({**summary, kind.id_field: str(len(records))})
+                origin.append((oin, str(summary[id_field])))
+                # Ranked by row: ids of different sources may coincide.
+                summary[id_field] = str(len(records))
+                records.append(summary)
         if not records:
             return [], []
         # The records are summaries already; only the columns ranking reads are built.
         ranked = ColumnarEngine(kind, records, eager_text=False, summaries=True).rank(query)
+        rows = [int(hit.record_id) for hit in ranked.hits]
+        tokens = self.codec.encode_many([origin[row] for row in rows], vraag_id)
         merged: list[dict[str, Any]] = []
         ranking: list[tuple[Hit, str]] = []
-        for hit in ranked.hits:
-            source, record_id = origin[int(hit.record_id)]
-            summary = {k: v for k, v in records[int(hit.record_id)].items() if k != kind.id_field}
-            summary["vumID"] = self.codec.encode(VumIdContent(source, record_id, vraag_id))
+        for hit, row, token in zip(ranked.hits, rows, tokens, strict=True):
+            summary = records[row]
+            del summary[id_field]
+            summary["vumID"] = token
             merged.append(summary)
-            ranking.append((hit, source))
+            ranking.append((hit, origin[row][0]))
         return merged, ranking
 
     async def detail(
@@ -277,15 +312,13 @@ class Facility:
             raise FacilityError(
                 400, "400.01", "Onbekende of ongeldige vumID (invalid vumID)"
             ) from None
-        result_set = await asyncio.to_thread(self.results.get, content.vraag_id)
+        result_set = await off_loop(self.results.get, content.vraag_id)
         # Only the party that asked may see details, and only within the retention period.
         if result_set is None or result_set.party != caller.from_party or result_set.kind != kind:
             raise FacilityError(401, "401", "Niet geautoriseerd (not authorised)")
         if self._clock() - result_set.created_at > self.settings.retention:
             raise FacilityError(401, "401", "Resultaat verlopen (result expired)")
-        used = await asyncio.to_thread(
-            self.results.use_detail, content.vraag_id, self.settings.max_details
-        )
+        used = await off_loop(self.results.use_detail, content.vraag_id, self.settings.max_details)
         if used is None:
             raise FacilityError(
                 429,

@@ -13,7 +13,7 @@ import base64
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -40,6 +40,13 @@ class VumIdContent:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _json_string(text: str) -> str:
+    """``text`` as a JSON string: ids are plain ASCII, for which quoting is all json.dumps does."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
 
 
 def _unb64(text: str) -> bytes:
@@ -73,15 +80,28 @@ class VumIdCodec:
         self._current = current
 
     def encode(self, content: VumIdContent) -> str:
-        plain = json.dumps(
-            [content.source, content.record_id, content.vraag_id], separators=(",", ":")
-        ).encode("utf-8")
-        nonce = os.urandom(12)
-        sealed = self._aead[self._current].encrypt(nonce, plain, _AAD)
-        token = f"{self._current}.{_b64(nonce + sealed)}"
-        if len(token) > MAX_LENGTH:
-            raise ValueError("record id too long for a vumID of at most 500 characters")
-        return token
+        return self.encode_many([(content.source, content.record_id)], content.vraag_id)[0]
+
+    def encode_many(self, records: Sequence[tuple[str, str]], vraag_id: str) -> list[str]:
+        """One vumID per (source, record id) of one query: a merge mints hundreds at once."""
+        aead = self._aead[self._current]
+        prefixes: dict[str, str] = {}
+        suffix = f",{_json_string(vraag_id)}]".encode()
+        # One draw from the system's entropy for all nonces: a 12-byte slice each.
+        nonces = os.urandom(12 * len(records))
+        tokens: list[str] = []
+        for i, (source, record_id) in enumerate(records):
+            prefix = prefixes.get(source)
+            if prefix is None:
+                prefix = prefixes[source] = f"[{_json_string(source)},"
+            plain = (prefix + _json_string(record_id)).encode("utf-8") + suffix
+            nonce = nonces[12 * i : 12 * i + 12]
+            sealed = aead.encrypt(nonce, plain, _AAD)
+            token = f"{self._current}.{_b64(nonce + sealed)}"
+            if len(token) > MAX_LENGTH:
+                raise ValueError("record id too long for a vumID of at most 500 characters")
+            tokens.append(token)
+        return tokens
 
     def decode(self, token: str) -> VumIdContent:
         key_id, _, body = token.partition(".")
