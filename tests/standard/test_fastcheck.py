@@ -163,6 +163,7 @@ CLEAN, PRUNED, PER_RECORD = "clean", "pruned", "per record"
 BEROEP = {"codeBeroepsnaam": "https://data.openvum.nl/id/beroep/kok"}
 IND = "indicatieBeschikbaarheidContactgegevens"
 OPLEIDING = "arbeidsmarktkwalificatie.opleiding"
+POSTCODE = "mobiliteit.bemiddelingspostcode"
 # name: (kind, mutation of the first record, the record stays valid, the pass that answers)
 CASES: dict[str, tuple[Kind, Callable[[dict[str, Any]], None], bool, str]] = {
     "absent string": (WZ, _set(IND, ""), True, PRUNED),
@@ -192,6 +193,25 @@ CASES: dict[str, tuple[Kind, Callable[[dict[str, Any]], None], bool, str]] = {
     "required object absent": (VAC, _set("adres", {}), False, PER_RECORD),
     "lone surrogate": (VAC, _set("naamVacature", "\ud800"), False, PER_RECORD),
     "object for list": (WZ, _set("bemiddelingsberoep", BEROEP), False, PER_RECORD),
+    # Where msgspec (the clean pass's first try) and pydantic-core could read rules differently:
+    "newline after a pattern": (WZ, _set(POSTCODE, "1234AB\n"), False, PER_RECORD),
+    "newline after a date": (
+        VAC,
+        _set("sluitingsdatumVacature", "2027-01-01\n"),
+        False,
+        PER_RECORD,
+    ),
+    "date and time": (VAC, _set("sluitingsdatumVacature", "2027-01-01T00:00"), False, PER_RECORD),
+    "year zero": (VAC, _set("sluitingsdatumVacature", "0000-01-01"), False, PER_RECORD),
+    "leap day": (VAC, _set("sluitingsdatumVacature", "2028-02-29"), True, CLEAN),
+    "non-ASCII digits": (WZ, _set(POSTCODE, "\u0661\u0662\u0663\u0664AB"), False, PER_RECORD),
+    "astral characters count once": (VAC, _set("naamVacature", "\U0001d4b3" * 120), True, CLEAN),
+    "one astral character too many": (
+        VAC,
+        _set("naamVacature", "\U0001d4b3" * 121),
+        False,
+        PER_RECORD,
+    ),
 }
 
 
@@ -204,6 +224,13 @@ def test_hand_picked_mutations(case: str) -> None:
     got = assert_same(kind, body)
     assert got is not None and got[2] == (0 if stays_valid else 1)
     assert expected_pass in passes(kind, body)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_clean_pass_runs_in_msgspec_for_both_summary_models(kind: Kind) -> None:
+    # Every construct of both summary models has an msgspec equivalent; a model change that
+    # loses it would quietly make every answer several times slower to check.
+    assert answer_checker(kind)._mirror is not None
 
 
 def test_an_object_emptied_by_pruning_stays_as_the_model_writes_it() -> None:

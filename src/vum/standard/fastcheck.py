@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
+import msgspec
+import orjson
 from pydantic import BaseModel, ValidationError
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from vum.standard.kinds import Kind
-from vum.standard.types import WireModel, is_empty
+from vum.standard.msgcheck import UnsupportedNode, answer_decoder
+from vum.standard.types import WireModel, _check_date, is_empty
 from vum.standard.vacature import MPVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch
 
@@ -361,6 +364,12 @@ class AnswerChecker:
         self._pruned = SchemaValidator(_envelope_schema(pruning), _STRICT)
         self._strict_record = SchemaValidator(strict, _STRICT)
         self._pruning_record = SchemaValidator(pruning, _STRICT)
+        # The same clean pass in msgspec, when every construct has an equivalent: it only
+        # checks, and orjson then reads the accepted body (both several times faster).
+        try:
+            self._mirror: msgspec.json.Decoder[Any] | None = answer_decoder(strict, _check_date)
+        except UnsupportedNode:
+            self._mirror = None
         #: Answers per pass and records that took the model path. Statistics only: not
         #: locked, while checks run in threads.
         self.stats: Counter[str] = Counter()
@@ -373,6 +382,11 @@ class AnswerChecker:
         """
         # The strict schema lets {} through, so a body holding one skips the clean pass.
         if _EMPTY_OBJECT.search(body) is None:
+            if self._mirror is not None:
+                clean = self._mirror_pass(body)
+                if clean is not None:
+                    self.stats["clean"] += 1
+                    return clean
             try:
                 answer = self._clean.validate_json(body)
             except ValidationError as exc:
@@ -387,6 +401,17 @@ class AnswerChecker:
         except ValidationError:
             return self._per_record(body, self._pruning_record)
         self.stats["pruned"] += 1
+        return answer["matches"], answer["maximumAantalResultatenBereikt"], 0
+
+    def _mirror_pass(self, body: bytes) -> tuple[list[Wire], bool, int] | None:
+        """The clean pass by msgspec; None when it refuses (the pydantic passes then decide)."""
+        assert self._mirror is not None
+        try:
+            self._mirror.decode(body)
+            # Accepted clean, the body is its own wire form: nothing is coerced or pruned.
+            answer = orjson.loads(body)
+        except (msgspec.ValidationError, msgspec.DecodeError, orjson.JSONDecodeError):
+            return None
         return answer["matches"], answer["maximumAantalResultatenBereikt"], 0
 
     def _after_clean_pass(self, exc: ValidationError) -> SchemaValidator | None:
