@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import cache
 from typing import Any
@@ -16,7 +17,7 @@ from vum.bench.mix import build_mix
 from vum.geo import distance_km, haversine_km_array, pc4_table
 from vum.matching import engine as engine_module
 from vum.matching.arrays import member, member_any, rounded, union
-from vum.matching.columns import Columns, _completeness, grid
+from vum.matching.columns import Columns, Grid, _completeness, grid
 from vum.matching.engine import ColumnarEngine
 from vum.standard import Kind, matches, parse_query
 from vum.standard.query import Query
@@ -141,22 +142,115 @@ def _paths(kind: Kind) -> tuple[tuple[str, ...], ...]:
 
 
 def test_grid_distances_are_the_haversine_of_vum_geo() -> None:
-    table, g = pc4_table(), grid()
+    table, g = pc4_table(), _fresh_grid()
     for row in range(0, len(table.pc4), 97):
         lat0, lon0 = float(table.lat[row]), float(table.lon[row])
         full = haversine_km_array(table.lat, table.lon, lat0, lon0)
         assert np.array_equal(g.cell_km(lat0, lon0)[:-1], full)
         for radius in (0.0, 5.0, 25.0, 50.0, 150.0, 999.0):
-            near = g.cell_km(lat0, lon0, radius)[:-1]
+            near = g._cell_km(lat0, lon0, radius)[:-1]  # the band alone, as on a first query
             exact = np.isfinite(near)
             assert np.array_equal(near[exact], full[exact])  # the same bits where computed
             assert not (full[~exact] <= radius).any()  # and every cell in reach computed
+
+
+def _fresh_grid() -> Grid:
+    """The grid without the distances other tests left in its caches."""
+    return dataclasses.replace(grid(), _recent={}, _distances={})
+
+
+@pytest.mark.parametrize("first", [None, 999.0, 60.0, 25.0, 0.0])
+def test_a_reach_is_the_same_whatever_was_asked_from_its_centre_before(
+    first: float | None,
+) -> None:
+    # A centre's distances serve the radii they cover: a reach must not depend on which radius
+    # (if any) the centre was asked with first.
+    table = pc4_table()
+    for row in range(0, len(table.pc4), 211):
+        lat0, lon0 = float(table.lat[row]), float(table.lon[row])
+        full = haversine_km_array(table.lat, table.lon, lat0, lon0)
+        g = _fresh_grid()
+        g.reach(lat0, lon0, first)
+        for radius in (0.0, 10.0, 25.0, 60.0, 999.0, None):
+            reach = g.reach(lat0, lon0, radius)
+            inside = full <= (math.inf if radius is None else radius)
+            assert reach.inside.tolist() == [*inside.tolist(), False]  # the slot: unplaced
+            assert reach.cells.tolist() == np.flatnonzero(inside).tolist()
+            assert np.array_equal(reach.km[:-1][inside], full[inside])
+            assert reach.km[-1] == math.inf
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_answers_do_not_depend_on_the_distances_kept_from_earlier_queries(kind: Kind) -> None:
+    engine = ColumnarEngine(kind, _records(kind))
+    queries = _queries(kind)
+    alone = []
+    for query in queries:
+        engine.cols.grid = _fresh_grid()
+        alone.append(_view(engine.search(query, 40)))
+    # Now every centre asked country-wide first, so that each query reuses those distances.
+    engine.cols.grid = _fresh_grid()
+    for query in queries:
+        wide = parse_query(kind, {"selectiegebied": {"postcode": query.postcode, "afstand": 999}})
+        engine.search(wide)
+    assert [_view(engine.search(query, 40)) for query in queries] == alone
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_sorting_all_matches_cuts_as_the_partition_does(
+    kind: Kind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Up to SORT_ALL matches are sorted whole, more go through _best first: both must give
+    # the same hits in the same order, ties at the cut included.
+    engine = ColumnarEngine(kind, _records(kind))
+    answers = []
+    for sort_all in (0, 10**9):
+        monkeypatch.setattr(engine_module, "SORT_ALL", sort_all)
+        answers.append(
+            [_view(engine.search(q, limit)) for q in _queries(kind) for limit in (1, 7, 100)]
+        )
+    assert answers[0] == answers[1]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            # scores apart by less, or more, than the 6 decimals the order looks at
+            st.integers(0, 40).map(lambda k: 50.0 + k * 3e-7),
+            st.sampled_from([0.0, 1.5, 2.25]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(1, 70),
+    st.sampled_from([0, 10**9]),
+)
+def test_the_order_is_score_to_6_decimals_then_distance_then_row(
+    matches: list[tuple[float, float]], limit: int, sort_all: int
+) -> None:
+    scores = np.array([s for s, _ in matches])
+    distance = np.array([d for _, d in matches])
+    rows = np.random.default_rng(len(matches)).permutation(1000)[: len(matches)].astype(np.int32)
+    expected = sorted(
+        range(len(matches)),
+        key=lambda i: (-float(np.round(scores[i], 6)), float(distance[i]), int(rows[i])),
+    )[:limit]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine_module, "SORT_ALL", sort_all)  # sorted whole, or cut by _best
+        assert engine_module._order(scores, distance, rows, limit).tolist() == expected
 
 
 @settings(max_examples=300)
 @given(
     st.lists(st.floats(allow_nan=False, min_value=-1e6, max_value=1e6), max_size=50)
     | st.lists(st.integers(-(10**7), 10**7).map(lambda k: (k + 0.5) / 100), max_size=50)
+    # huge and infinite values, and halves around 1e9 / 100, where the shortcut stops
+    | st.lists(
+        st.floats(min_value=-1e300, max_value=1e300) | st.sampled_from([math.inf, -math.inf]),
+        max_size=50,
+    )
+    | st.lists(st.integers(10**8, 10**12).map(lambda k: (k + 0.5) / 100), max_size=50)
 )
 def test_rounded_is_pythons_round(values: list[float]) -> None:
     got = rounded(np.array(values, dtype=np.float64), 2)

@@ -88,9 +88,33 @@ def rounded(values: FloatArray, digits: int) -> list[float]:
     """``[round(v, digits) for v in values]``, vectorised: round costs more than a whole hit."""
     scale = 10.0**digits
     scaled = values * scale
+    near = np.rint(scaled)
     # rint(v * 10^d) / 10^d is Python's answer (one correctly rounded division) unless the
     # product rounded across a half; recompute those, the huge and the non-finite, in Python.
-    out: list[float] = (np.rint(scaled) / scale).tolist()
+    out: list[float] = (near / scale).tolist()
+    bound = 1e9 / scale
+    if not (max(out, default=0.0) < bound and min(out, default=0.0) > -bound):
+        return _recomputed(values, digits, scaled, out)
+    # Doubtful: v * 10^d within 1e-6 of a half, where its distance to the nearest integer is
+    # 0.5 (squared: one comparison, with ufuncs the caller uses anyway; on a few hundred values
+    # a query pays for each kind of numpy call it makes, hardly for the arithmetic).
+    off = scaled - near
+    off *= off
+    sure: list[bool] = (off < _HALF_SQUARED).tolist()
+    if False in sure:
+        for i, ok in enumerate(sure):
+            if not ok:
+                out[i] = round(float(values[i]), digits)
+    return out
+
+
+_HALF_SQUARED = (0.5 - 1e-6) ** 2
+
+
+def _recomputed(
+    values: FloatArray, digits: int, scaled: FloatArray, out: list[float]
+) -> list[float]:
+    """``rounded`` with huge or non-finite values among them."""
     fraction = np.abs(np.modf(scaled)[0])  # (modf, unlike x - floor(x), takes inf quietly)
     doubtful = ~(np.abs(fraction - 0.5) > 1e-6) | ~(np.abs(scaled) < 1e9)
     for i in np.flatnonzero(doubtful).tolist():

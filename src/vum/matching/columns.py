@@ -7,6 +7,7 @@ comparison with any valid query value fails, as "absent never matches" demands.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import math
@@ -32,6 +33,7 @@ from vum.standard.kinds import Kind
 
 _ABSENT = -1
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 
 @dataclass
@@ -60,27 +62,76 @@ def _language_column(
     return LanguageColumn(r, o, w, best_o, best_w)
 
 
-# Slack on the bounding box of a radius (~1 km): far above any rounding in the haversine.
-_BOX_MARGIN_DEG = 0.01
-# Distance arrays kept for reuse (see Grid._recent): ~8 MB at most.
+# Slack on the band of latitudes of a radius (~1 km): far above any rounding in the haversine.
+_BAND_MARGIN_DEG = 0.01
+# Entries in each cache of Grid (_recent, _distances): ~10 MB together at most.
 _CACHED = 256
+
+
+class Reach:
+    """What a centre and a radius make of the grid: km to the cells, which are in reach.
+
+    Read-only and shared by every query from that centre with that radius (Grid.reach).
+    """
+
+    __slots__ = ("_cells", "_inside", "km", "radius_km")
+
+    def __init__(self, km: FloatArray, radius_km: float | None) -> None:
+        #: km to every cell, and inf in one extra last slot (cell -1: unplaced records); with a
+        #: radius, exact at least for every cell within it, and inf for some beyond it
+        self.km = km
+        self.radius_km = radius_km
+        # Made on first use (another thread may make them too: the same values)
+        self._inside: BoolArray | None = None
+        self._cells: IntArray | None = None
+
+    @property
+    def inside(self) -> BoolArray:
+        """Per cell, and the extra slot: within the radius? (Far smaller than ``km`` to read.)"""
+        inside = self._inside
+        if inside is None:
+            # (Without a radius every placed cell: the extra slot is inf.)
+            inside = self.km < math.inf if self.radius_km is None else self.km <= self.radius_km
+            inside.flags.writeable = False
+            self._inside = inside
+        return inside
+
+    @property
+    def cells(self) -> IntArray:
+        """The cells within the radius, ascending."""
+        cells = self._cells
+        if cells is None:
+            cells = np.flatnonzero(self.inside).astype(np.int32)
+            cells.flags.writeable = False
+            self._cells = cells
+        return cells
 
 
 @dataclass(frozen=True)
 class Grid:
     """The PC4 centroids records are placed on (one cell per PC4), ready for distances."""
 
-    # In degrees, in radians with the cosine of the latitude, and the cells by latitude.
+    # In degrees, in radians with the cosine of the latitude; the cells by latitude, with
+    # their latitudes (a list, for bisect) and radians and cosines in that order.
     lat: FloatArray
     lon: FloatArray
     phi: FloatArray
     lam: FloatArray
     cos_phi: FloatArray
     by_lat: IntArray
-    lat_sorted: FloatArray
-    #: Recent answers of cell_km: mediators search from a few office postcodes and radii again
-    #: and again. Read-only arrays; a FIFO of at most _CACHED entries (~32 KB each).
-    _recent: dict[tuple[float, float, float | None], FloatArray] = field(
+    lat_sorted: list[float]
+    phi_by_lat: FloatArray
+    lam_by_lat: FloatArray
+    cos_phi_by_lat: FloatArray
+    #: Recent reaches: mediators search from a few office postcodes and radii again and
+    #: again. A FIFO of at most _CACHED entries (~4 KB each, and the km they share).
+    _recent: dict[tuple[float, float, float | None], Reach] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    #: Per recent centre, its km to the cells and the radius within which they are all exact
+    #: (inf: every cell): a centre's distances serve every radius up to that one. A FIFO of at
+    #: most _CACHED entries (~32 KB each).
+    _distances: dict[tuple[float, float], tuple[float, FloatArray]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -88,54 +139,79 @@ class Grid:
         return len(self.lat)
 
     def cell_km(self, lat0: float, lon0: float, radius_km: float | None = None) -> FloatArray:
-        """Km from (lat0, lon0) to every cell (within ``radius_km``: the rest inf), inf for -1."""
+        """Km from (lat0, lon0) to every cell (with a radius: exact within it, beyond it exact
+        or inf), inf in an extra last slot for cell -1."""
+        return self.reach(lat0, lon0, radius_km).km
+
+    def reach(self, lat0: float, lon0: float, radius_km: float | None = None) -> Reach:
+        """The cells' distances from (lat0, lon0) and which are within ``radius_km``."""
         key = (lat0, lon0, radius_km)
         found = self._recent.get(key)
         if found is None:
-            found = self._cell_km(lat0, lon0, radius_km)
-            found.flags.writeable = False
-            if len(self._recent) >= _CACHED:
-                with contextlib.suppress(KeyError, StopIteration, RuntimeError):
-                    del self._recent[next(iter(self._recent))]  # another thread may race us
-            self._recent[key] = found
+            found = Reach(self._km(lat0, lon0, radius_km), radius_km)
+            _remember(self._recent, key, found)
         return found
 
-    def _cell_km(self, lat0: float, lon0: float, radius_km: float | None) -> FloatArray:
-        # One extra last slot, inf, for cell -1 (unplaced records). With a radius only the
-        # cells in its bounding box are computed: a query pays for the cells near it.
-        km = np.full(len(self.lat) + 1, np.inf)
-        if radius_km is None:
-            km[:-1] = self._haversine(slice(None), lat0, lon0)
-            return km
-        # The spherical cap's exact extent (latitude ± its angle; longitude ± asin(sin/cos)),
-        # with a margin, holds every cell within the radius.
-        angle = radius_km / EARTH_RADIUS_KM
-        dlat = math.degrees(angle) + _BOX_MARGIN_DEG
-        lo = int(np.searchsorted(self.lat_sorted, lat0 - dlat, side="left"))
-        hi = int(np.searchsorted(self.lat_sorted, lat0 + dlat, side="right"))
-        cells = self.by_lat[lo:hi]
-        cos0 = math.cos(math.radians(lat0))
-        if math.sin(angle) < cos0 and angle < math.pi / 2:
-            # (The cap does not reach a pole. Dutch longitudes never wrap around ±180.)
-            dlon = math.degrees(math.asin(math.sin(angle) / cos0)) + _BOX_MARGIN_DEG
-            cells = cells[np.abs(self.lon[cells] - lon0) <= dlon]
-        km[cells] = self._haversine(cells, lat0, lon0)
+    def _km(self, lat0: float, lon0: float, radius_km: float | None) -> FloatArray:
+        """Km to every cell, exact at least within ``radius_km``: a recent centre's when they
+        reach that far (as when a mediator widens the radius), else computed."""
+        wanted = math.inf if radius_km is None else radius_km
+        known = self._distances.get((lat0, lon0))
+        if known is not None and known[0] >= wanted:
+            return known[1]
+        km = self._cell_km(lat0, lon0, radius_km)
+        km.flags.writeable = False
+        _remember(self._distances, (lat0, lon0), (wanted, km))
         return km
 
-    def _haversine(self, cells: IntArray | slice, lat0: float, lon0: float) -> FloatArray:
+    def _cell_km(self, lat0: float, lon0: float, radius_km: float | None) -> FloatArray:
+        # One extra last slot, inf, for cell -1 (unplaced records).
+        km = np.full(len(self.lat) + 1, np.inf)
+        if radius_km is None:
+            km[:-1] = self._haversine(self.phi, self.lam, self.cos_phi, lat0, lon0)
+            return km
+        # With a radius only the cells in the band of latitudes the spherical cap spans (its
+        # centre's ± the radius's angle, with a margin) are computed: a query pays for the
+        # cells near it. The band is one slice of the cells by latitude, so no gathering: that
+        # costs more numpy calls than the few hundred cells beside the cap cost to compute.
+        dlat = math.degrees(radius_km / EARTH_RADIUS_KM) + _BAND_MARGIN_DEG
+        lo = bisect.bisect_left(self.lat_sorted, lat0 - dlat)
+        hi = bisect.bisect_right(self.lat_sorted, lat0 + dlat)
+        band = slice(lo, hi)
+        km.put(
+            self.by_lat[band],
+            self._haversine(
+                self.phi_by_lat[band], self.lam_by_lat[band], self.cos_phi_by_lat[band], lat0, lon0
+            ),
+        )
+        return km
+
+    @staticmethod
+    def _haversine(
+        phi: FloatArray, lam: FloatArray, cos_phi: FloatArray, lat0: float, lon0: float
+    ) -> FloatArray:
         """vum.geo.haversine_km_array for these cells, with radians and cosines precomputed."""
         # Operation for operation as vum.geo, so a record on the radius is judged as by the
         # reference evaluator (tests/matching/test_fast_paths.py compares the bits).
-        phi, lam, cos_phi = self.phi[cells], self.lam[cells], self.cos_phi[cells]
         phi0 = math.radians(lat0)
         lam0 = math.radians(lon0)
         a = (
             np.sin((phi - phi0) / 2.0) ** 2
             + math.cos(phi0) * cos_phi * np.sin((lam - lam0) / 2.0) ** 2
         )
-        np.clip(a, 0.0, 1.0, out=a)
+        # np.clip(a, 0.0, 1.0) as two ufuncs: the same bits, without clip's Python layers.
+        np.maximum(a, 0.0, out=a)
+        np.minimum(a, 1.0, out=a)
         result: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
         return result
+
+
+def _remember(cache: dict[_K, _T], key: _K, value: _T) -> None:
+    """Keep ``value`` in a FIFO of at most _CACHED entries."""
+    if key not in cache and len(cache) >= _CACHED:
+        with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+            del cache[next(iter(cache))]  # another thread may race us
+    cache[key] = value
 
 
 @lru_cache(maxsize=1)
@@ -143,9 +219,20 @@ def grid() -> Grid:
     """The grid of the PC4 table (one per process: it is the same for every dataset)."""
     table = pc4_table()
     phi = np.radians(table.lat)
+    lam = np.radians(table.lon)
+    cos_phi = np.cos(phi)
     by_lat = np.argsort(table.lat, kind="stable").astype(np.int32)
     return Grid(
-        table.lat, table.lon, phi, np.radians(table.lon), np.cos(phi), by_lat, table.lat[by_lat]
+        table.lat,
+        table.lon,
+        phi,
+        lam,
+        cos_phi,
+        by_lat,
+        table.lat[by_lat].tolist(),
+        phi[by_lat],
+        lam[by_lat],
+        cos_phi[by_lat],
     )
 
 
@@ -362,7 +449,12 @@ class Columns:
                 placed_pc4 = found
             pc4.append(placed_pc4)
             complete.append(count_filled(r))
-        self.completeness = np.array(complete, dtype=np.float32) / len(_COMPLETENESS[kind])
+        #: how many completeness members each record fills, and the completeness of each count
+        #: (a byte per record: ranking many rows gathers from far fewer cache lines)
+        self.filled = np.array(complete, dtype=np.uint8)
+        members = len(_COMPLETENESS[kind])
+        self.completeness_levels = np.arange(members + 1, dtype=np.float32) / members
+        self.completeness = self.completeness_levels[self.filled]
         pc4_arr = np.array(pc4, dtype=np.int32)
 
         # Records are placed on the centroid of their PC4, from the same table as

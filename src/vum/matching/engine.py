@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, cast
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,11 +36,11 @@ W_OCCUPATION = 10.0
 # A query starts from posting lists (occupations, $text terms) when they hold fewer than
 # 1/SMALL_PLAN_SHARE of the placed records, and from the cells in reach otherwise.
 SMALL_PLAN_SHARE = 8
+# Up to this many matches are sorted whole; more are first cut to the best ``limit`` (_best).
+SORT_ALL = 1024
 
 
-def _best(
-    scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int
-) -> NDArray[np.intp]:
+def _best(scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int) -> NDArray[np.intp]:
     """Positions of the ``limit`` best scores; at the cut, ties go by distance, then by row.
 
     ``argpartition`` alone would pick among records tied at the cut arbitrarily, so which of
@@ -57,6 +58,24 @@ def _best(
     tied = near[rounded_near == kth]
     tied = tied[np.lexsort((rows[tied], distance[tied]))[: limit - len(above)]]
     return np.concatenate((above, tied))
+
+
+def _order(
+    scores: FloatArray, distance: FloatArray, rows: IntArray, limit: int
+) -> NDArray[np.intp]:
+    """Positions of the ``limit`` best, best first: by score to 6 decimals, distance, row."""
+    # -round(score, 6) as numpy rounds (rint(score * 1e6) / 1e6) orders and ties as
+    # rint(score * -1e6) does, without the division and the negation.
+    if len(scores) <= max(SORT_ALL, limit):
+        # Few: sorting them all and keeping the first ``limit`` is the same cut as ``_best``
+        # and costs fewer numpy calls, which dominate a query on a few hundred records.
+        key = scores * -1e6
+        order: NDArray[np.intp] = np.lexsort((rows, distance, np.rint(key, out=key)))
+        return order[:limit]
+    top = _best(scores, distance, rows, limit)
+    key = scores[top] * -1e6
+    ranked: NDArray[np.intp] = top[np.lexsort((rows[top], distance[top], np.rint(key, out=key)))]
+    return ranked
 
 
 class ColumnarEngine:
@@ -91,6 +110,10 @@ class ColumnarEngine:
             self._summaries = [strip_detail_only(kind, r) for r in self._records]
         else:
             self._summaries = [None] * len(self._records)
+        self._all_summaries = summaries or eager_text
+        # The completeness part of a score per count of filled members (as W_COMPLETE times
+        # the completeness in float64 per row, with one small gather).
+        self._complete_points = W_COMPLETE * self.cols.completeness_levels.astype(np.float64)
         if eager_text:
             _ = self.cols.text
 
@@ -123,15 +146,17 @@ class ColumnarEngine:
             # VUM: a selectiegebied that cannot be placed holds no records.
             return _NO_ROWS, _NO_KM, False, None
         radius = float(query.radius_km)
-        cell_km = cols.grid.cell_km(centre[0], centre[1], radius)
+        reach = cols.grid.reach(centre[0], centre[1], radius)
+        cell_km = reach.km
         small = len(cols.cell_rows) // SMALL_PLAN_SHARE
         asked = (*query.occupations, *ext.occupations)
         known = [u for u in asked if u in cols.occupations]
         if asked and sum(len(cols.occupations[u]) for u in known) < small:
             # Each list filtered by distance first (its cells are stored beside it): the union
             # then sorts only the records in reach. Unplaced records (cell -1) read the extra
-            # last slot of cell_km: infinitely far away.
-            near = [cols.occupations[u][cell_km[cols.occupation_cells[u]] <= radius] for u in known]
+            # last slot of ``inside``: never in reach.
+            inside = reach.inside
+            near = [cols.occupations[u][inside.take(cols.occupation_cells[u])] for u in known]
             return union(near), cell_km, True, None
         if text is not None and text.size < small:
             rows, points = text.within(cell_km, radius)
@@ -139,7 +164,7 @@ class ColumnarEngine:
             # cut to ``limit`` fall as they do for the area plan.
             order = np.argsort(cols.cell[rows], kind="stable")
             return rows[order], cell_km, False, points[order]
-        cells = np.flatnonzero(cell_km <= radius)
+        cells = reach.cells
         if len(cells) == len(cols.grid):
             # The whole country is in reach: every placed record, without gathering cell by cell.
             return cols.cell_rows, cell_km, False, None
@@ -195,7 +220,7 @@ class ColumnarEngine:
         text = self._text(ext)
         rows, cell_km, seeded, points = self._area(query, ext, text)
         rows, points = self._filter(query, ext, rows, text, seeded, points)
-        return self._ranked(query, ext, rows, cell_km, points, limit)
+        return self._ranked(query, ext, rows, cell_km, points, limit, in_reach=True)
 
     def rank(self, query: Query, limit: int | None = None) -> SearchResult:
         """Rank every record by how well it meets the query, filtering none out.
@@ -217,6 +242,7 @@ class ColumnarEngine:
             cell_km,
             None if text is None else text.of(rows),
             self.cols.n if limit is None else limit,
+            in_reach=False,
         )
 
     def _ranked(
@@ -227,37 +253,50 @@ class ColumnarEngine:
         cell_km: FloatArray,
         text_points: FloatArray | None,
         limit: int,
+        *,
+        in_reach: bool,
     ) -> SearchResult:
+        """The best ``limit`` of ``rows``; ``in_reach``: all are within the query's radius."""
         total = len(rows)
         if total == 0 or limit <= 0:
             return SearchResult([], total, limit, query.ignored)
         distance = cell_km[self.cols.cell[rows]]
-        parts = self._score_parts(query, ext, rows, distance, text_points)
-        points = cast(FloatArray, sum(parts.values()))
-        scores = points / sum(_MAX[name] for name in parts) * 100.0
-        top = _best(scores, distance, rows, limit) if total > limit else np.arange(total)
-        # Best first; ties by distance, then by row (stable for a dataset version).
-        order = top[np.lexsort((rows[top], distance[top], -np.round(scores[top], 6)))]
+        parts = self._score_parts(query, ext, rows, distance, text_points, in_reach)
+        scores = _scores(parts)
+        order = _order(scores, distance, rows, limit)
         top_rows = rows[order]
-        km = distance[order]
-        exact_km = km.tolist()
-        explainer = _LazyExplainer(self.cols, query, ext, top_rows, parts, order, exact_km)
-        ids = self.cols.ids
-        summaries = self._summaries
-        summary = self._summary
+        count = len(order)
+        # The scores and km of the hits side by side, rounded in one go (mode="clip": the
+        # positions are valid; it only spares numpy a buffered copy).
+        picked = np.empty(2 * count)
+        scores.take(order, out=picked[:count], mode="clip")
+        km = distance.take(order, out=picked[count:], mode="clip")
+        explainer = _LazyExplainer(self.cols, query, ext, top_rows, parts, order, km)
         # Plain Python numbers from here: a numpy scalar costs more per use than the hit itself.
-        shown = rounded(np.concatenate((scores[order], km)), 2)
+        shown = rounded(picked, 2)
+        row_list = top_rows.tolist()
+        ids = self.cols.ids
+        hit_ids: Sequence[str]
+        hit_summaries: Sequence[Mapping[str, Any]]
+        if self._all_summaries and count > 1:
+            # Gathered in one C loop each: the ids and summaries of a query's hits lie all over
+            # the heap, and there their cache misses overlap instead of coming one per hit.
+            got = itemgetter(*row_list)
+            hit_ids, hit_summaries = got(ids), got(self._summaries)
+        else:
+            hit_ids = [ids[row] for row in row_list]
+            hit_summaries = [self._summary(row) for row in row_list]
         hits: list[Hit] = [
             _RankedHit(
-                ids[row],
+                record_id,
                 score,
                 shown_km if math.isfinite(shown_km) else None,
-                summaries[row] or summary(row),
+                summary,
                 explainer,
                 pos,
             )
-            for pos, (row, score, shown_km) in enumerate(
-                zip(top_rows.tolist(), shown[: len(order)], shown[len(order) :], strict=True)
+            for pos, (record_id, score, shown_km, summary) in enumerate(
+                zip(hit_ids, shown[:count], shown[count:], hit_summaries, strict=True)
             )
         ]
         return SearchResult(hits, total, limit, query.ignored)
@@ -269,12 +308,22 @@ class ColumnarEngine:
         rows: IntArray,
         distance: FloatArray,
         text_points: FloatArray | None,
+        in_reach: bool,
     ) -> dict[str, FloatArray]:
         cols = self.cols
         radius = max(float(query.radius_km), 1.0)
+        # W_DISTANCE * clip(1 - distance / radius, 0, 1), in place: each numpy call costs more
+        # than its arithmetic on a few hundred rows. Rows in reach need no clip: their
+        # distance is at most the radius, so 1 - distance / radius is in [0, 1] already.
+        near = distance / radius
+        np.subtract(1.0, near, out=near)
+        if not in_reach:
+            np.maximum(near, 0.0, out=near)
+            np.minimum(near, 1.0, out=near)
+        near *= W_DISTANCE
         parts: dict[str, FloatArray] = {
-            "afstand": W_DISTANCE * np.clip(1.0 - distance / radius, 0.0, 1.0),
-            "volledigheid": W_COMPLETE * cols.completeness[rows].astype(np.float64),
+            "afstand": near,
+            "volledigheid": self._complete_points[cols.filled[rows]],
         }
         if query.hours_min is not None or query.hours_max is not None:
             q_lo = float(query.hours_min or 1)
@@ -316,6 +365,19 @@ class ColumnarEngine:
         return result
 
 
+def _scores(parts: dict[str, FloatArray]) -> FloatArray:
+    """The parts summed in their order and scaled to 0..100 over the parts the query uses."""
+    # As sum(parts.values()) / maximum * 100 did, in place (0 + the first part is that part:
+    # no part is -0.0).
+    values = iter(parts.values())
+    scores = next(values) + next(values)
+    for part in values:
+        scores += part
+    scores /= sum(_MAX[name] for name in parts)
+    scores *= 100.0
+    return scores
+
+
 class _LazyExplainer:
     """Per-criterion explanations for the returned hits, built on first use, once per search."""
 
@@ -327,14 +389,17 @@ class _LazyExplainer:
         top_rows: IntArray,
         parts: dict[str, FloatArray],
         order: NDArray[np.intp],
-        distances: list[float],
+        distances: FloatArray,
     ) -> None:
         self._args = (cols, query, ext, top_rows, parts, order)
-        self._distances = distances
+        self._km = distances
+        self._distances: list[float] = []
         self._ready: _Explainer | None = None
 
     def explain(self, pos: int) -> tuple[Explanation, ...]:
         if self._ready is None:
+            # (The distances first: another thread takes a ready explainer as the sign.)
+            self._distances = self._km.tolist()
             self._ready = _Explainer(*self._args)
         return self._ready(pos, self._distances[pos])
 

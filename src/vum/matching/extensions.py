@@ -37,6 +37,9 @@ class Extensions:
         return bool(self.text or self.occupations or self.wishes)
 
 
+_NONE = Extensions()
+
+
 def _problem(path: list[str | int], nl: str, en: str) -> Problem:
     return Problem(json_pointer(["vraagObject", *path]), nl, en, "vum_extension")
 
@@ -44,6 +47,8 @@ def _problem(path: list[str | int], nl: str, en: str) -> Problem:
 def parse_extensions(query: Query) -> Extensions:
     """Read the extensions of a parsed query; malformed ones are a 400 like any bad criterion."""
     ext = query.extensions
+    if not ext:
+        return _NONE
     problems: list[Problem] = []
     text: str | None = None
     if TEXT_MEMBER in ext:
