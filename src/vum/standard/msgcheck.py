@@ -158,6 +158,8 @@ class _Mirror:
             [*fields, *optional],
             forbid_unknown_fields=True,
             kw_only=True,
+            # Checked and dropped at once, never part of a cycle: the collector need not see them.
+            gc=False,
         )
         if ref is not None:
             self.structs[ref] = struct
