@@ -1041,10 +1041,12 @@ def render_facility(report: FacilityReport) -> str:
                 for r in report.rows
             ],
         ),
-        "validate: all sources' answers checked record by record (worker threads); merge: ranking "
-        "and vumIDs (a worker thread); serialise: the answer's JSON; event loop CPU: everything "
-        "on the loop's thread (HTTP both ways, the API, serialise); GC: garbage collection, "
-        "inside the others. Wall minus CPU: waiting for the GIL or a worker thread.",
+        "validate: all sources' answers checked record by record (on the event loop up to "
+        "256 KB an answer, else in a worker thread); merge: ranking and vumIDs (on the loop up "
+        "to 1,000 summaries, else in a worker thread); serialise: the answer's JSON; event loop "
+        "CPU: everything on the loop's thread (HTTP both ways, the API, what of the above ran "
+        "there); GC: garbage collection, inside the others. Wall minus CPU: waiting for the GIL "
+        "or a worker thread.",
         "",
         "The other processes",
         table(
