@@ -41,6 +41,7 @@ test: $(STAMP) sysdeps
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/vum bench source --records 200000
+	$(BIN)/vum bench facility --workers 2
 	$(BIN)/vum bench load --mediators 100 --seconds 60
 
 lint: $(STAMP)

@@ -82,8 +82,9 @@ def _prepare_uwv(db: Path) -> None:
         return
     for kind, count in ((Kind.WERKZOEKENDE, UWV_RECORDS), (Kind.VACATURE, UWV_RECORDS * 9 // 10)):
         start = time.perf_counter()
-        hosted.import_records(UWV_OIN, kind, list(generate(kind, count, seed=7)),
-                              source_name="demo UWV")
+        hosted.import_records(
+            UWV_OIN, kind, list(generate(kind, count, seed=7)), source_name="demo UWV"
+        )
         _say(f"  UWV-stand-in: {count} {kind.value}-records in {time.perf_counter() - start:.0f} s")
 
 
@@ -91,29 +92,64 @@ def _facility_config(path: Path) -> None:
     hosted = f"http://{HOST}:{HOSTED_PORT}/api/v3"
     lines = ["[facility]", f'oin = "{FACILITY_OIN}"', ""]
     for name, oin in REGIONS.values():
-        lines += ["[[parties]]", f'oin = "{oin}"', f'name = "{name}"',
-                  'roles = ["bemiddelaar", "bron-werkzoekende", "bron-vacature"]',
-                  f'processors = ["{PORTAL_OIN}"]',
-                  "suwi = true", 'agreement_signed = "2026-01-15"', "",
-                  "[[sources]]", f'oin = "{oin}"', f'name = "{name}"', f'url = "{hosted}"', ""]
-    lines += ["[[parties]]", f'oin = "{UWV_OIN}"', 'name = "UWV (stand-in)"',
-              'roles = ["bron-werkzoekende", "bron-vacature"]', "suwi = true",
-              'agreement_signed = "2026-01-15"', "",
-              "[[sources]]", f'oin = "{UWV_OIN}"', 'name = "UWV (stand-in)"',
-              f'url = "http://{HOST}:{UWV_PORT}/api/v3"', ""]
+        lines += [
+            "[[parties]]",
+            f'oin = "{oin}"',
+            f'name = "{name}"',
+            'roles = ["bemiddelaar", "bron-werkzoekende", "bron-vacature"]',
+            f'processors = ["{PORTAL_OIN}"]',
+            "suwi = true",
+            'agreement_signed = "2026-01-15"',
+            "",
+            "[[sources]]",
+            f'oin = "{oin}"',
+            f'name = "{name}"',
+            f'url = "{hosted}"',
+            "",
+        ]
+    lines += [
+        "[[parties]]",
+        f'oin = "{UWV_OIN}"',
+        'name = "UWV (stand-in)"',
+        'roles = ["bron-werkzoekende", "bron-vacature"]',
+        "suwi = true",
+        'agreement_signed = "2026-01-15"',
+        "",
+        "[[sources]]",
+        f'oin = "{UWV_OIN}"',
+        'name = "UWV (stand-in)"',
+        f'url = "http://{HOST}:{UWV_PORT}/api/v3"',
+        "",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
 #: Demo accounts: e-mail -> (party, roles, office postcode, what to try)
 DEMO_ACCOUNTS = {
-    "bemiddelaar@almere.demo": (REGIONS["Flevoland"][1], ["bemiddelaar"], "1315AB",
-                                "zoeken, details, shortlist"),
-    "bemiddelaar@groningen.demo": (REGIONS["Groningen"][1], ["bemiddelaar"], "9711AA",
-                                   "een andere partij: ziet niets van Almere"),
-    "bronbeheerder@almere.demo": (REGIONS["Flevoland"][1], ["bronbeheerder"], None,
-                                  "publiceren: CSV/Excel, fouten per rij, datakwaliteit"),
-    "beheerder@openvum.demo": (FACILITY_OIN, ["beheerder"], None,
-                               "verkeer per bron, meldingen, partijen"),
+    "bemiddelaar@almere.demo": (
+        REGIONS["Flevoland"][1],
+        ["bemiddelaar"],
+        "1315AB",
+        "zoeken, details, shortlist",
+    ),
+    "bemiddelaar@groningen.demo": (
+        REGIONS["Groningen"][1],
+        ["bemiddelaar"],
+        "9711AA",
+        "een andere partij: ziet niets van Almere",
+    ),
+    "bronbeheerder@almere.demo": (
+        REGIONS["Flevoland"][1],
+        ["bronbeheerder"],
+        None,
+        "publiceren: CSV/Excel, fouten per rij, datakwaliteit",
+    ),
+    "beheerder@openvum.demo": (
+        FACILITY_OIN,
+        ["beheerder"],
+        None,
+        "verkeer per bron, meldingen, partijen",
+    ),
     "privacy@openvum.demo": (FACILITY_OIN, ["privacy"], None, "auditlog zoeken, keten controleren"),
 }
 
@@ -132,8 +168,14 @@ def _prepare_portal(db: Path, accounts: Path) -> dict[str, str]:
                 continue
             password = secrets.token_urlsafe(12)
             if store.portal.users.by_email(email) is None:
-                store.portal.users.add(email, party, roles, hash_password(password),
-                                       name=email.split("@")[0].title(), office_postcode=office)
+                store.portal.users.add(
+                    email,
+                    party,
+                    roles,
+                    hash_password(password),
+                    name=email.split("@")[0].title(),
+                    office_postcode=office,
+                )
             else:
                 store.portal.users.set_password(email, hash_password(password))
             known[email] = password
@@ -150,10 +192,16 @@ def _secret(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def _start(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def _start(
+    args: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     handle = log.open("wb")
-    return subprocess.Popen([sys.executable, "-m", "vum.cli", *args], stdout=handle,
-                            stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "vum.cli", *args],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _wait_ready(url: str, seconds: float = 300) -> None:
@@ -169,22 +217,36 @@ def _wait_ready(url: str, seconds: float = 300) -> None:
 
 
 def _example_query() -> None:
-    headers = {"X-VUM-berichtVersie": KOPPELVLAK_VERSION, "API-Version": KOPPELVLAK_VERSION,
-               "X-VUM-fromParty": MEDIATOR_OIN, "X-VUM-toParty": FACILITY_OIN,
-               "X-VUM-viaParty": MEDIATOR_OIN, "X-OpenVUM-Explain": "1"}
-    body = {"vraagObject": {"selectiegebied": {"postcode": "1315AB", "afstand": 40},
-                            "werktijden.aantalWerkurenPerWeekMaximaal": {"$gte": 24}}}
+    headers = {
+        "X-VUM-berichtVersie": KOPPELVLAK_VERSION,
+        "API-Version": KOPPELVLAK_VERSION,
+        "X-VUM-fromParty": MEDIATOR_OIN,
+        "X-VUM-toParty": FACILITY_OIN,
+        "X-VUM-viaParty": MEDIATOR_OIN,
+        "X-OpenVUM-Explain": "1",
+    }
+    body = {
+        "vraagObject": {
+            "selectiegebied": {"postcode": "1315AB", "afstand": 40},
+            "werktijden.aantalWerkurenPerWeekMaximaal": {"$gte": 24},
+        }
+    }
     url = f"http://{HOST}:{FACILITY_PORT}/api/v3/werkzoekendeProfielen/matches"
     start = time.perf_counter()
     answer = httpx.post(url, json=body, headers=headers, timeout=15).json()
     elapsed = (time.perf_counter() - start) * 1000
-    _say(f"\nVoorbeeldvraag: werkzoekenden binnen 40 km van Almere (1315AB), ≥ 24 uur "
-         f"— {len(answer.get('matches', []))} resultaten in {elapsed:.0f} ms")
+    _say(
+        f"\nVoorbeeldvraag: werkzoekenden binnen 40 km van Almere (1315AB), ≥ 24 uur "
+        f"— {len(answer.get('matches', []))} resultaten in {elapsed:.0f} ms"
+    )
     for source in answer.get("x-openvum-bronnen", []):
-        _say(f"  bron {source.get('naam')}: {source.get('status')}, {source.get('aantal')} "
-             f"resultaten, {source.get('ms')} ms")
-    for match, rank in list(zip(answer.get("matches", []), answer.get("x-openvum-ranking", []),
-                                strict=False))[:3]:
+        _say(
+            f"  bron {source.get('naam')}: {source.get('status')}, {source.get('aantal')} "
+            f"resultaten, {source.get('ms')} ms"
+        )
+    for match, rank in list(
+        zip(answer.get("matches", []), answer.get("x-openvum-ranking", []), strict=False)
+    )[:3]:
         why = "; ".join(u["toelichting"] for u in rank["uitleg"][:2])
         _say(f"  score {rank['score']:5.1f}  {match['mobiliteit']['bemiddelingspostcode']}  {why}")
 
@@ -218,22 +280,75 @@ def prepare(directory: Path) -> dict[str, str]:
 def start_servers(directory: Path, *, portal: bool = True) -> list[subprocess.Popen[bytes]]:
     """Start the sources, the facility (and the portal) over the data in ``directory``."""
     processes = [
-        _start(["serve", "source", "--db", str(directory / "gemeenten.db"), "--host", HOST,
-                "--port", str(HOSTED_PORT)], directory / "gemeenten.log"),
-        _start(["serve", "source", "--db", str(directory / "uwv.db"), "--host", HOST,
-                "--port", str(UWV_PORT)], directory / "uwv.log"),
-        _start(["serve", "facility", "--config", str(directory / "facility.toml"),
-                "--dev-header-trust", "--host", HOST, "--port", str(FACILITY_PORT),
-                "--db", str(directory / "facility.db")], directory / "facility.log"),
+        _start(
+            [
+                "serve",
+                "source",
+                "--db",
+                str(directory / "gemeenten.db"),
+                "--host",
+                HOST,
+                "--port",
+                str(HOSTED_PORT),
+            ],
+            directory / "gemeenten.log",
+        ),
+        _start(
+            [
+                "serve",
+                "source",
+                "--db",
+                str(directory / "uwv.db"),
+                "--host",
+                HOST,
+                "--port",
+                str(UWV_PORT),
+            ],
+            directory / "uwv.log",
+        ),
+        _start(
+            [
+                "serve",
+                "facility",
+                "--config",
+                str(directory / "facility.toml"),
+                "--dev-header-trust",
+                "--host",
+                HOST,
+                "--port",
+                str(FACILITY_PORT),
+                "--db",
+                str(directory / "facility.db"),
+            ],
+            directory / "facility.log",
+        ),
     ]
     if portal:
         processes.append(
-            _start(["serve", "portal", "--facility", f"http://{HOST}:{FACILITY_PORT}/api/v3",
-                    "--facility-oin", FACILITY_OIN, "--oin", PORTAL_OIN,
-                    "--db", str(directory / "facility.db"), "--host", HOST,
-                    "--port", str(PORTAL_PORT), "--insecure-cookies"], directory / "portal.log",
-                   env={"VUM_SESSION_SECRET": _secret(directory / "portal-secret"),
-                        "VUM_PORTAL__SOURCE_DB": str(directory / "gemeenten.db")})
+            _start(
+                [
+                    "serve",
+                    "portal",
+                    "--facility",
+                    f"http://{HOST}:{FACILITY_PORT}/api/v3",
+                    "--facility-oin",
+                    FACILITY_OIN,
+                    "--oin",
+                    PORTAL_OIN,
+                    "--db",
+                    str(directory / "facility.db"),
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(PORTAL_PORT),
+                    "--insecure-cookies",
+                ],
+                directory / "portal.log",
+                env={
+                    "VUM_SESSION_SECRET": _secret(directory / "portal-secret"),
+                    "VUM_PORTAL__SOURCE_DB": str(directory / "gemeenten.db"),
+                },
+            )
         )
     return processes
 
@@ -267,17 +382,23 @@ def main() -> None:
         _say("Servers starten (loading indexes)...")
         wait_until_ready()
         _example_query()
-        _say(f"\nHet portaal: http://{HOST}:{PORTAL_PORT}/  — demo-accounts (wachtwoorden in "
-             f"{DEMO_DIR}/portal-accounts.json):")
+        _say(
+            f"\nHet portaal: http://{HOST}:{PORTAL_PORT}/  — demo-accounts (wachtwoorden in "
+            f"{DEMO_DIR}/portal-accounts.json):"
+        )
         for email, (_, roles, _, what) in DEMO_ACCOUNTS.items():
             _say(f"  {email:<28} {passwords[email]:<18} {', '.join(roles):<14} {what}")
         _say("\nWaar te kijken (where to look):")
-        _say(f"  uitwisselingsvoorziening  http://{HOST}:{FACILITY_PORT}/api/v3  "
-             f"(/metrics, /health, /ready)")
+        _say(
+            f"  uitwisselingsvoorziening  http://{HOST}:{FACILITY_PORT}/api/v3  "
+            f"(/metrics, /health, /ready)"
+        )
         _say(f"  gehoste bron (gemeenten)  http://{HOST}:{HOSTED_PORT}/api/v3")
         _say(f"  UWV-stand-in              http://{HOST}:{UWV_PORT}/api/v3")
-        _say(f"  portaal, beheer           http://{HOST}:{PORTAL_PORT}/verkeer  "
-             f"(verkeer per bron, meldingen)")
+        _say(
+            f"  portaal, beheer           http://{HOST}:{PORTAL_PORT}/verkeer  "
+            f"(verkeer per bron, meldingen)"
+        )
         _say(f"  portaal, privacy          http://{HOST}:{PORTAL_PORT}/auditlog")
         _say(f"  logs                      {DEMO_DIR}/*.log")
         _say(f"  auditlog                  .venv/bin/vum audit list --db {DEMO_DIR}/facility.db")

@@ -26,8 +26,9 @@ def free_port() -> int:
         return port
 
 
-def source_app(kind: Kind, records: list[dict[str, Any]], behaviour: str = "ok",
-               delay_s: float = 0.0) -> FastAPI:
+def source_app(
+    kind: Kind, records: list[dict[str, Any]], behaviour: str = "ok", delay_s: float = 0.0
+) -> FastAPI:
     """A VUM-Bron stand-in for a foreign source. Behaviours: ok, slow, error500, error503,
     badjson, mixed (one schema-invalid record among valid ones), hang, huge, drip."""
     engine = build_engine(kind, records)
@@ -48,13 +49,16 @@ def source_app(kind: Kind, records: list[dict[str, Any]], behaviour: str = "ok",
         if behaviour == "badjson":
             return Response(b'{"matches": [', media_type="application/json")
         if behaviour == "huge":
-            return Response(b'{"matches": [' + b'{"x": 1},' * 6_000_000 + b'{}]}',
-                            media_type="application/json")
+            return Response(
+                b'{"matches": [' + b'{"x": 1},' * 6_000_000 + b"{}]}", media_type="application/json"
+            )
         if behaviour == "drip":
+
             async def drip() -> Any:
                 for _ in range(3600):
                     yield b" "
                     await asyncio.sleep(1)
+
             return StreamingResponse(drip(), media_type="application/json")
         result = engine.search(parse_query(kind, body["vraagObject"]))
         matches = [dict(h.summary) for h in result.hits]
@@ -77,8 +81,9 @@ def source_app(kind: Kind, records: list[dict[str, Any]], behaviour: str = "ok",
 def serve(app: FastAPI) -> Iterator[str]:
     """Run ``app`` with uvicorn on a free loopback port in a thread; yield its /api/v3 base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

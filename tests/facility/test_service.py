@@ -44,8 +44,19 @@ class Directory:
         return next((s for s in self._sources if s.oin == oin), None)
 
 
-BEHAVIOURS = ["ok", "ok", "ok", "slow", "error500", "error503", "badjson", "mixed", "hang",
-              "huge", "drip"]
+BEHAVIOURS = [
+    "ok",
+    "ok",
+    "ok",
+    "slow",
+    "error500",
+    "error503",
+    "badjson",
+    "mixed",
+    "hang",
+    "huge",
+    "drip",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,23 +67,29 @@ def sources() -> Iterator[list[SourceEndpoint]]:
             records = list(generate(Kind.WERKZOEKENDE, 40, seed=100 + i))
             app = source_app(Kind.WERKZOEKENDE, records, behaviour, delay_s=6.0)
             url = stack.enter_context(serve(app))
-            endpoints.append(SourceEndpoint(f"{i + 1:020d}", f"bron-{behaviour}-{i}", url,
-                                            timeout_s=1.5))
+            endpoints.append(
+                SourceEndpoint(f"{i + 1:020d}", f"bron-{behaviour}-{i}", url, timeout_s=1.5)
+            )
         yield endpoints
 
 
-def facility(sources: list[SourceEndpoint], client: SourceClient, **settings: Any
-             ) -> Facility:
-    return Facility(FacilitySettings(deadline_s=3.0, **settings), Directory(sources),
-                    InMemoryResultSets(), VumIdCodec({"k1": new_key()}, "k1"), client)
+def facility(sources: list[SourceEndpoint], client: SourceClient, **settings: Any) -> Facility:
+    return Facility(
+        FacilitySettings(deadline_s=3.0, **settings),
+        Directory(sources),
+        InMemoryResultSets(),
+        VumIdCodec({"k1": new_key()}, "k1"),
+        client,
+    )
 
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def test_query_answers_within_the_deadline_with_the_good_sources(sources: list[SourceEndpoint]
-                                                                 ) -> None:
+def test_query_answers_within_the_deadline_with_the_good_sources(
+    sources: list[SourceEndpoint],
+) -> None:
     async def go() -> Any:
         async with SourceClient() as client:
             started = time.monotonic()
@@ -102,8 +119,17 @@ def good() -> Iterator[list[SourceEndpoint]]:
     """Three well-behaved sources of their own, with the VUM default timeouts."""
     with ExitStack() as stack:
         yield [
-            SourceEndpoint(f"{90 + i:020d}", f"bron-{i}", stack.enter_context(serve(source_app(
-                Kind.WERKZOEKENDE, list(generate(Kind.WERKZOEKENDE, 40, seed=200 + i))))))
+            SourceEndpoint(
+                f"{90 + i:020d}",
+                f"bron-{i}",
+                stack.enter_context(
+                    serve(
+                        source_app(
+                            Kind.WERKZOEKENDE, list(generate(Kind.WERKZOEKENDE, 40, seed=200 + i))
+                        )
+                    )
+                ),
+            )
             for i in range(3)
         ]
 
@@ -113,9 +139,14 @@ def test_detail_limits_parties_and_retention(good: list[SourceEndpoint]) -> None
     async def go() -> None:
         async with SourceClient() as client:
             clock = [dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)]
-            fac = Facility(FacilitySettings(), Directory(good),
-                           InMemoryResultSets(), VumIdCodec({"k1": new_key()}, "k1"), client,
-                           clock=lambda: clock[0])
+            fac = Facility(
+                FacilitySettings(),
+                Directory(good),
+                InMemoryResultSets(),
+                VumIdCodec({"k1": new_key()}, "k1"),
+                client,
+                clock=lambda: clock[0],
+            )
             answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
             ids = [m["vumID"] for m in answer.body["matches"]]
             assert len(ids) > 11
@@ -175,7 +206,8 @@ def test_malformed_query_is_400_with_the_pointer(sources: list[SourceEndpoint]) 
         async with SourceClient() as client:
             with pytest.raises(FacilityError) as info:
                 await facility(sources[:1], client).matches(
-                    Kind.WERKZOEKENDE, MEDIATOR, {"selectiegebied": {"postcode": "1"}})
+                    Kind.WERKZOEKENDE, MEDIATOR, {"selectiegebied": {"postcode": "1"}}
+                )
             assert info.value.code == "400.01"
             assert "/vraagObject/selectiegebied/postcode" in (info.value.details or "")
 

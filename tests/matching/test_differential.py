@@ -54,19 +54,34 @@ flex_wz = st.fixed_dictionaries(
 
 def profile(i: int) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
-        {"idWerkzoekende": st.just(f"w{i}"),
-         "mobiliteit": st.fixed_dictionaries({"bemiddelingspostcode": postcode})},
+        {
+            "idWerkzoekende": st.just(f"w{i}"),
+            "mobiliteit": st.fixed_dictionaries({"bemiddelingspostcode": postcode}),
+        },
         optional={
             "bemiddelingsberoep": st.lists(
-                st.fixed_dictionaries({"codeBeroepsnaam": st.sampled_from(OCC)}), max_size=3),
-            "contractvorm": st.lists(st.fixed_dictionaries(
-                {}, optional={"codeTypeArbeidscontract": st.sampled_from(["O", "B"]),
-                              "codeTypeOvereenkomst": st.sampled_from(["01", "02"])}), max_size=2),
-            "arbeidsmarktkwalificatie": st.fixed_dictionaries({}, optional={
-                "rijbewijs": st.lists(st.fixed_dictionaries(
-                    {"codeSoortRijbewijs": st.sampled_from(LICENCES)}), max_size=3),
-                "taalbeheersing": st.lists(language, max_size=3),
-            }),
+                st.fixed_dictionaries({"codeBeroepsnaam": st.sampled_from(OCC)}), max_size=3
+            ),
+            "contractvorm": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "codeTypeArbeidscontract": st.sampled_from(["O", "B"]),
+                        "codeTypeOvereenkomst": st.sampled_from(["01", "02"]),
+                    },
+                ),
+                max_size=2,
+            ),
+            "arbeidsmarktkwalificatie": st.fixed_dictionaries(
+                {},
+                optional={
+                    "rijbewijs": st.lists(
+                        st.fixed_dictionaries({"codeSoortRijbewijs": st.sampled_from(LICENCES)}),
+                        max_size=3,
+                    ),
+                    "taalbeheersing": st.lists(language, max_size=3),
+                },
+            ),
             "werktijden": hours,
             "flexibiliteit": flex_wz,
         },
@@ -78,14 +93,18 @@ def vacancy(i: int) -> st.SearchStrategy[dict[str, Any]]:
         {"idVacature": st.just(f"v{i}"), "adres": st.fixed_dictionaries({"postcode": postcode})},
         optional={
             "beroep": st.fixed_dictionaries({"codeBeroepsnaam": st.sampled_from(OCC)}),
-            "rijbewijs": st.lists(st.fixed_dictionaries(
-                {"codeSoortRijbewijs": st.sampled_from(LICENCES)}), max_size=3),
+            "rijbewijs": st.lists(
+                st.fixed_dictionaries({"codeSoortRijbewijs": st.sampled_from(LICENCES)}), max_size=3
+            ),
             "taalbeheersing": st.lists(language, max_size=3),
             "werktijden": hours,
             "flexibiliteit": st.fixed_dictionaries(
-                {}, optional={"indicatieOnregelmatigWerkOfPloegendienst": st.sampled_from([0, 1, 2])}),
+                {},
+                optional={"indicatieOnregelmatigWerkOfPloegendienst": st.sampled_from([0, 1, 2])},
+            ),
             "arbeidsVoorwaarden": st.fixed_dictionaries(
-                {}, optional={"datumAanvangWerkzaamheden": st.sampled_from(DATES)}),
+                {}, optional={"datumAanvangWerkzaamheden": st.sampled_from(DATES)}
+            ),
             "codeWerkEnDenkniveauMinimaal": st.sampled_from([str(d) for d in range(8)]),
         },
     )
@@ -97,30 +116,42 @@ def records(kind: Kind) -> st.SearchStrategy[list[dict[str, Any]]]:
 
 
 licence_all = st.lists(st.sampled_from(LICENCES), min_size=1, max_size=2, unique=True).map(
-    lambda cs: {"$all": [{"$elemMatch": {"codeSoortRijbewijs": {"$eq": c}}} for c in cs]})
+    lambda cs: {"$all": [{"$elemMatch": {"codeSoortRijbewijs": {"$eq": c}}} for c in cs]}
+)
 lang_elem = st.fixed_dictionaries(
     {"codeTaal": st.sampled_from(LANGS).map(lambda c: {"$eq": c})},
-    optional={"codeNiveauTaalbeheersingMondeling": st.sampled_from([2, 3, 4]).map(lambda v: {"$gte": v}),
-              "codeNiveauTaalbeheersingSchriftelijk": st.sampled_from([2, 3, 4]).map(
-                  lambda v: {"$gte": v})})
+    optional={
+        "codeNiveauTaalbeheersingMondeling": st.sampled_from([2, 3, 4]).map(lambda v: {"$gte": v}),
+        "codeNiveauTaalbeheersingSchriftelijk": st.sampled_from([2, 3, 4]).map(
+            lambda v: {"$gte": v}
+        ),
+    },
+)
 lang_all = st.lists(lang_elem, min_size=1, max_size=2).map(
-    lambda es: {"$all": [{"$elemMatch": e} for e in es]})
-area = st.fixed_dictionaries({"postcode": postcode.map(str.upper),
-                              "afstand": st.sampled_from([0, 5, 30, 60, 150, 999])})
+    lambda es: {"$all": [{"$elemMatch": e} for e in es]}
+)
+area = st.fixed_dictionaries(
+    {"postcode": postcode.map(str.upper), "afstand": st.sampled_from([0, 5, 30, 60, 150, 999])}
+)
 common = {
     "werktijden.aantalWerkurenPerWeekMaximaal": st.integers(1, 45).map(lambda v: {"$gte": v}),
     "werktijden.aantalWerkurenPerWeekMinimaal": st.integers(1, 45).map(lambda v: {"$lte": v}),
     "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst": st.sampled_from([1, 2]).map(
-        lambda v: {"$eq": v}),
+        lambda v: {"$eq": v}
+    ),
 }
 wz_query = st.fixed_dictionaries(
     {"selectiegebied": area},
     optional={
         **common,
         "bemiddelingsberoep": st.lists(st.sampled_from(OCC), min_size=1, max_size=3).map(
-            lambda us: {"$elemMatch": {"$or": [{"beroep.codeBeroepsnaam": {"$eq": u}} for u in us]}}),
+            lambda us: {"$elemMatch": {"$or": [{"beroep.codeBeroepsnaam": {"$eq": u}} for u in us]}}
+        ),
         "contractvorm": st.lists(st.sampled_from(["O", "B"]), min_size=1, max_size=2).map(
-            lambda cs: {"$elemMatch": {"$or": [{"codeTypeArbeidscontract": {"$eq": c}} for c in cs]}}),
+            lambda cs: {
+                "$elemMatch": {"$or": [{"codeTypeArbeidscontract": {"$eq": c}} for c in cs]}
+            }
+        ),
         "arbeidsmarktkwalificatie.rijbewijs": licence_all,
         "arbeidsmarktkwalificatie.taalbeheersing": lang_all,
         "datumAanvangBeschikbaarVoorWerk": st.sampled_from(DATES).map(lambda d: {"$lte": d}),
@@ -137,7 +168,8 @@ vac_query = st.fixed_dictionaries(
         "datumAanvangWerkzaamheden": st.sampled_from(DATES).map(lambda d: {"$gte": d}),
         "codeWerkEnDenkniveauMinimaal": st.one_of(
             st.just({"$eq": "7"}),
-            st.sampled_from(["1", "2", "3", "4", "5", "6"]).map(lambda v: {"$gte": v, "$lt": "7"})),
+            st.sampled_from(["1", "2", "3", "4", "5", "6"]).map(lambda v: {"$gte": v, "$lt": "7"}),
+        ),
     },
 )
 
@@ -148,8 +180,9 @@ def _check(kind: Kind, data: list[dict[str, Any]], wires: list[dict[str, Any]]) 
         _check_one(kind, engine, data, wire)
 
 
-def _check_one(kind: Kind, engine: ColumnarEngine, data: list[dict[str, Any]],
-               wire: dict[str, Any]) -> None:
+def _check_one(
+    kind: Kind, engine: ColumnarEngine, data: list[dict[str, Any]], wire: dict[str, Any]
+) -> None:
     query = parse_query(kind, wire)
     expected = {r[kind.id_field] for r in data if matches(query, r, distance_km)}
     selected = {engine.cols.ids[i] for i in engine.select(query)}
@@ -164,8 +197,11 @@ def _check_one(kind: Kind, engine: ColumnarEngine, data: list[dict[str, Any]],
 
 
 # 150 datasets x up to 12 queries each, per kind: thousands of random queries per run.
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @SETTINGS
@@ -186,9 +222,12 @@ def test_engine_equals_reference_for_vacancies(
 
 def test_queries_from_the_strategies_are_valid() -> None:
     # Guard: if the strategies drifted from the contract, the differential test would be hollow.
-    example = {"selectiegebied": {"postcode": "1012AB", "afstand": 5},
-               "arbeidsmarktkwalificatie.rijbewijs": {"$all": [
-                   {"$elemMatch": {"codeSoortRijbewijs": {"$eq": "B"}}}]}}
+    example = {
+        "selectiegebied": {"postcode": "1012AB", "afstand": 5},
+        "arbeidsmarktkwalificatie.rijbewijs": {
+            "$all": [{"$elemMatch": {"codeSoortRijbewijs": {"$eq": "B"}}}]
+        },
+    }
     try:
         parse_query(Kind.WERKZOEKENDE, example)
     except QueryError as exc:  # pragma: no cover
