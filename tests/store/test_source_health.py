@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.store import workers
@@ -114,3 +116,30 @@ def test_failures_racing_from_processes_are_all_counted(store_url: str, race: Ra
     with Store(store_url) as store:
         assert store.source_health.all()[SOURCE].failures == 25 * workers.COUNT
     assert max(seen) == 25 * workers.COUNT
+
+
+def test_a_worker_suspends_at_once_while_its_writes_are_still_under_way(store: Store) -> None:
+    # The failure that opens the breaker must keep the very next query of the same worker from
+    # asking the source, however long the store takes to write it (and a refresh from the store
+    # meanwhile must not bring back the state from before it).
+    clock = Clock()
+    a, b = two_workers(store, clock)
+    gate = threading.Event()
+    a._writer.submit(gate.wait)  # the store is slow: a's writes queue behind this
+    try:
+        for _ in range(3):
+            a.record(SOURCE, False)
+        # refresh_s=0: every call reads the store, and the unwritten failures are kept anyway
+        assert not a.allow(SOURCE) and a.suspended(SOURCE)
+        assert b.allow(SOURCE)  # the other worker learns it from the store, once written
+    finally:
+        gate.set()
+    a.flush()
+    assert not a.allow(SOURCE) and not b.allow(SOURCE)
+    assert a.snapshot()[SOURCE] == {"failures": 3.0, "suspended_for_s": 30.0}
+    # A recovery written by another worker reaches this one: nothing of its own is pending.
+    clock.now += 31
+    assert b.allow(SOURCE)  # b wins the probe
+    b.record(SOURCE, True)
+    b.flush()
+    assert a.allow(SOURCE)

@@ -47,6 +47,8 @@ class SharedCircuitBreaker:
         self._states: dict[str, SourceHealth] = {}
         self._read_at = float("-inf")
         self._probing: set[str] = set()
+        #: failures applied here whose write to the store has not returned yet, per source
+        self._unwritten: dict[str, int] = {}
         # Writes leave the event loop: one thread keeps them in order.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="vum-breaker")
         self._pending: list[Future[None]] = []
@@ -60,7 +62,13 @@ class SharedCircuitBreaker:
                 log.exception("breaker state unreadable; keeping the last known state")
                 states = self._states
             with self._lock:
-                self._states, self._read_at = states, now
+                # A failure of this worker's whose write has not landed yet stays as applied.
+                unwritten = {
+                    source: self._states[source]
+                    for source in self._unwritten
+                    if source in self._states
+                }
+                self._states, self._read_at = {**states, **unwritten}, now
         return self._states
 
     def allow(self, source: str) -> bool:
@@ -104,12 +112,30 @@ class SharedCircuitBreaker:
             return
 
         def fail() -> None:
-            state = self.store.source_health.record_failure(
-                source, self._clock(), self._rule.after_failure
-            )
-            with self._lock:
-                self._states[source] = state
+            try:
+                state = self.store.source_health.record_failure(
+                    source, self._clock(), self._rule.after_failure
+                )
+                with self._lock:
+                    self._states[source] = state
+            finally:
+                with self._lock:
+                    self._unwritten[source] -= 1
+                    if not self._unwritten[source]:
+                        del self._unwritten[source]
 
+        # This worker applies its own failure at once, without waiting for the write: the very
+        # next query must not ask a source this failure suspended. The store's count (every
+        # worker's failures) replaces it when the write returns.
+        now = self._clock()
+        with self._lock:
+            base = self._states.get(source) or SourceHealth(source, 0, 0.0, 0.0, 0.0)
+            failures = base.failures + 1
+            until, backoff = self._rule.after_failure(
+                failures, base.probe_until > 0, base.suspended_until, base.backoff_s, now
+            )
+            self._states[source] = SourceHealth(source, failures, until, backoff, 0.0)
+            self._unwritten[source] = self._unwritten.get(source, 0) + 1
         self._submit(fail)
 
     def _submit(self, write: Callable[[], None]) -> None:
