@@ -121,7 +121,7 @@ class _Exchange(asyncio.Protocol):
         self.received = True
         if self.waiter is None or self.waiter.done():
             # Bytes nobody asked for: the connection is out of step; never reuse it.
-            self._close()
+            self.close()
             return
         try:
             self.parser.feed_data(data)
@@ -237,16 +237,16 @@ class _Exchange(asyncio.Protocol):
         if self.keep_alive and not self.out_of_step and not self.closed:
             self.pool.release(self)
         else:
-            self._close()
+            self.close()
 
     def _fail(self, error: SourceCallError) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_exception(error)
         # Closing (not reusing) drops the connection: the rest is never read.
-        self._close()
+        self.close()
 
-    def _close(self) -> None:
+    def close(self) -> None:
         self.closed = True
         self.pool.forget(self)
         if self.transport is not None:
@@ -288,7 +288,7 @@ class _Pool:
         while self.idle:
             exchange = self.idle.pop()  # the most recently used: least likely closed by now
             if exchange.closed or now - exchange.idle_since > KEEPALIVE_S:
-                exchange._close()
+                exchange.close()
                 continue
             self.busy.add(exchange)
             return exchange
@@ -296,7 +296,7 @@ class _Pool:
 
     def close(self) -> None:
         for exchange in [*self.idle, *self.busy]:
-            exchange._close()
+            exchange.close()
         self.idle.clear()
         self.busy.clear()
 
@@ -362,7 +362,7 @@ class SourceClient:
             # Cancelled or timed out before its answer was settled (the future is cancelled
             # with the call, so only the pool knows): the connection is out of step; drop it.
             if exchange in pool.busy:
-                exchange._close()
+                exchange.close()
             raise
 
     def _pool(self, target: _Target) -> _Pool:

@@ -3,13 +3,13 @@
 
 ``fastcheck.fast_schema`` turns a summary model into a strict pydantic-core schema that accepts a
 record only when the model would accept it unchanged. This module mirrors that schema, node by
-node, as msgspec Structs (``forbid_unknown_fields``, absent members ``UNSET``), and decodes a whole
-answer with it in one C call; ``to_builtins`` then gives the wire dicts. msgspec decodes straight
-into its own objects without an intermediate tree, which is where the time went.
+node, as msgspec Structs (``forbid_unknown_fields``, absent members ``UNSET``) and checks a whole
+answer with it in one C call; the caller then reads an accepted body as it is. msgspec decodes
+straight into its own objects without an intermediate tree, which is where the time went.
 
 As with the strict schema, refusing too much is harmless (the answer goes the pydantic way) and
 accepting too much would be a bug; so every construct is translated to something at least as
-strict, and anything not known here refuses to build (``UnsupportedSchema``).
+strict, and anything not known here refuses to build (``UnsupportedNode``).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class _Mirror:
         extra = set(node) - allowed - {"type"}
         if extra:
             raise UnsupportedNode(f"{node['type']!r} schema with {sorted(extra)}")
-        if node.get("strict") is not True and node["type"] != "typed-dict":
+        if node.get("strict") is not True:
             raise UnsupportedNode(f"a non-strict {node['type']!r} schema")
 
     def string(self, node: Node) -> Any:
@@ -178,9 +178,3 @@ def answer_decoder(summary_schema: Node, date_check: Any) -> msgspec.json.Decode
         kw_only=True,
     )
     return msgspec.json.Decoder(envelope)
-
-
-def to_wire(answer: Any) -> tuple[list[dict[str, Any]], bool]:
-    """The decoded answer's summaries as wire dicts (absent members left out, dates as text)."""
-    matches: list[dict[str, Any]] = msgspec.to_builtins(answer.matches)
-    return matches, answer.maximumAantalResultatenBereikt
