@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from vum.standard.fastcheck import (
     pruning_schema,
 )
 from vum.standard.kinds import Kind
+from vum.standard.msgcheck import MirrorRecord
 from vum.standard.types import Date, WireModel
 from vum.standard.vacature import MPVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch
@@ -73,7 +75,24 @@ def assert_same(kind: Kind, body: bytes) -> Result | None:
     got = answer_checker(kind).check(body)
     assert got == expected
     assert type(got[1]) is bool and type(got[2]) is int
+    assert_records_read_alike(kind, body, got)
     return got
+
+
+def assert_records_read_alike(kind: Kind, body: bytes, got: Result) -> None:
+    """``check_records`` gives records that write and read as ``check``'s wire dicts."""
+    records, more, invalid = answer_checker(kind).check_records(body)
+    assert (more, invalid) == got[1:]
+    assert json.loads(msgspec.json.encode(records)) == got[0]
+    for record, wire in zip(records, got[0], strict=True):
+        if type(record) is dict:
+            continue
+        assert isinstance(record, MirrorRecord)
+        for key, value in wire.items():
+            assert msgspec.to_builtins(record.get(key)) == value == msgspec.to_builtins(record[key])
+        assert record.get("vumID") is None and record.get("nope", 7) == 7
+        with pytest.raises(KeyError):
+            record["vumID"]
 
 
 def answer(matches: list[Any], more: bool = False, **extra: Any) -> bytes:
@@ -129,6 +148,23 @@ def test_clean_and_pruned_answers_use_neither_json_loads_nor_the_model(
     assert checker.check(clean) == expected[clean]
     assert checker.check(dirty) == expected[dirty]
     assert checker.stats == {"clean": 1, "pruned": 1}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_clean_answers_come_as_structs_that_read_as_wire_dicts(kind: Kind) -> None:
+    body = answer(summaries(kind))
+    records, _, _ = answer_checker(kind).check_records(body)
+    assert all(isinstance(r, MirrorRecord) for r in records)
+    assert assert_same(kind, body) is not None
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_vum_id_from_a_source_is_an_unknown_member(kind: Kind) -> None:
+    # The Structs have room for the facility's vumID; a source's is refused as the model does.
+    records = summaries(kind)
+    records[3]["vumID"] = "k1.abc"
+    got = assert_same(kind, answer(records))
+    assert got is not None and got[2] == 1 and len(got[0]) == 39
 
 
 @pytest.mark.parametrize("kind", list(Kind))

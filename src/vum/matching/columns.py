@@ -30,6 +30,7 @@ from vum.matching.arrays import (
 )
 from vum.matching.text import TextIndex
 from vum.standard.kinds import Kind
+from vum.standard.msgcheck import MirrorRecord
 
 _ABSENT = -1
 _T = TypeVar("_T")
@@ -250,6 +251,8 @@ def _pc4(code: str) -> int:
 
 @lru_cache(maxsize=20_000)
 def _date_ordinal(value: Any) -> int:
+    if type(value) is dt.date:  # a checked summary's date (``vum.standard.msgcheck``)
+        return value.toordinal()
     if not isinstance(value, str):
         return _ABSENT
     try:
@@ -323,8 +326,9 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
     pairs = tuple((p[0], p[1]) for p in _COMPLETENESS[kind] if len(p) == 2)
 
     def count(record: Mapping[str, Any]) -> int:
-        # Records are plain dicts parsed from JSON: a type check is far cheaper than an ABC check.
-        if type(record) is not dict:
+        # Records are plain dicts parsed from JSON, or a checked answer's Structs, which read
+        # alike: a type check is far cheaper than an ABC check.
+        if type(record) is not dict and not isinstance(record, MirrorRecord):
             return 0
         filled = 0
         for key in singles:
@@ -333,7 +337,8 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
                 filled += 1
         for outer, inner in pairs:
             node = record.get(outer)
-            if type(node) is dict:
+            # A Struct is truthy as a non-empty dict is: a checked answer holds no {}.
+            if type(node) is dict or isinstance(node, MirrorRecord):
                 value = node.get(inner)
                 if value or value == 0:
                     filled += 1

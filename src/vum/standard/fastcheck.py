@@ -380,10 +380,22 @@ class AnswerChecker:
         Raises ``AnswerRefused`` when the envelope itself is not a contract answer. Does not cap
         the number of summaries (the caller does).
         """
+        return self._check(body, records=False)
+
+    def check_records(self, body: bytes) -> tuple[list[Any], bool, int]:
+        """As :meth:`check`, but a clean answer's summaries come as the mirror's Structs.
+
+        They read like the wire dicts (``get``, ``[]``; a date is a ``datetime.date``) and
+        ``msgspec.json.encode`` writes them as their wire form: the facility ranks and answers
+        with them without building a dict per member. Other answers give dicts, as ``check``.
+        """
+        return self._check(body, records=True)
+
+    def _check(self, body: bytes, *, records: bool) -> tuple[list[Any], bool, int]:
         # The strict schema lets {} through, so a body holding one skips the clean pass.
         if _EMPTY_OBJECT.search(body) is None:
             if self._mirror is not None:
-                clean = self._mirror_pass(body)
+                clean = self._mirror_pass(body, records)
                 if clean is not None:
                     self.stats["clean"] += 1
                     return clean
@@ -403,14 +415,28 @@ class AnswerChecker:
         self.stats["pruned"] += 1
         return answer["matches"], answer["maximumAantalResultatenBereikt"], 0
 
-    def _mirror_pass(self, body: bytes) -> tuple[list[Wire], bool, int] | None:
-        """The clean pass by msgspec; None when it refuses (the pydantic passes then decide)."""
+    def _mirror_pass(self, body: bytes, records: bool) -> tuple[list[Any], bool, int] | None:
+        """The clean pass by msgspec; None when it refuses (the pydantic passes then decide).
+
+        ``records``: the decoded Structs; else the wire dicts (orjson reads the accepted body:
+        accepted clean, it is its own wire form, nothing coerced or pruned).
+        """
         assert self._mirror is not None
         try:
-            self._mirror.decode(body)
-            # Accepted clean, the body is its own wire form: nothing is coerced or pruned.
+            decoded = self._mirror.decode(body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+        # The Structs have room for a vumID (the facility's, later); from a source it is an
+        # unknown member, which the model refuses.
+        unset = msgspec.UNSET
+        for record in decoded.matches:
+            if record.vumID is not unset:
+                return None
+        if records:
+            return decoded.matches, decoded.maximumAantalResultatenBereikt, 0
+        try:
             answer = orjson.loads(body)
-        except (msgspec.ValidationError, msgspec.DecodeError, orjson.JSONDecodeError):
+        except orjson.JSONDecodeError:
             return None
         return answer["matches"], answer["maximumAantalResultatenBereikt"], 0
 

@@ -4,8 +4,10 @@
 ``fastcheck.fast_schema`` turns a summary model into a strict pydantic-core schema that accepts a
 record only when the model would accept it unchanged. This module mirrors that schema, node by
 node, as msgspec Structs (``forbid_unknown_fields``, absent members ``UNSET``) and checks a whole
-answer with it in one C call; the caller then reads an accepted body as it is. msgspec decodes
-straight into its own objects without an intermediate tree, which is where the time went.
+answer with it in one C call. msgspec decodes straight into its own objects without an
+intermediate tree, which is where the time went. The facility keeps the Structs: they read like
+the wire dicts (:class:`MirrorRecord`) for ranking, and msgspec writes them back as their wire
+form, with the vumID the summary's Struct has room for in place of the source's record id.
 
 As with the strict schema, refusing too much is harmless (the answer goes the pydantic way) and
 accepting too much would be a bug; so every construct is translated to something at least as
@@ -26,6 +28,28 @@ Node = Mapping[str, Any]
 
 class UnsupportedNode(TypeError):
     """A schema construct without a msgspec equivalent known to be at least as strict."""
+
+
+#: The member a merged summary carries instead of the source's record id (VUM-Bemiddelaar).
+VUM_ID = "vumID"
+
+
+class MirrorRecord(msgspec.Struct, gc=False):
+    """Base of the mirror's Structs: read like the dicts they stand for (``get``, ``[]``).
+
+    The ranking reads records by member name; a Struct that answers ``get`` as a dict of its
+    wire form would (an absent member is ``None``) is ranked without being turned into one.
+    """
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key, default)
+        return default if value is msgspec.UNSET else value
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key, msgspec.UNSET)
+        if value is msgspec.UNSET:
+            raise KeyError(key)
+        return value
 
 
 def _pattern(pattern: str) -> str:
@@ -136,7 +160,7 @@ class _Mirror:
         # back as the same ten characters.
         return dt.date
 
-    def struct(self, node: Node) -> Any:
+    def struct(self, node: Node, *, root: bool = False) -> Any:
         ref = node.get("ref")
         if ref is not None and ref in self.structs:
             return self.structs[ref]
@@ -152,14 +176,21 @@ class _Mirror:
                 fields.append((name, value))
             else:
                 optional.append((name, value | msgspec.UnsetType, msgspec.UNSET))
+        if root:
+            if VUM_ID in node["fields"]:
+                raise UnsupportedNode(f"a summary with a member named {VUM_ID!r}")
+            # Room for the vumID the facility gives the summary in place of the source's id.
+            # Never accepted from a source: the caller refuses a decoded record that has one.
+            optional.append((VUM_ID, str | msgspec.UnsetType, msgspec.UNSET))
         self.count += 1
         struct = msgspec.defstruct(
             f"Mirror{self.count}",
             [*fields, *optional],
             forbid_unknown_fields=True,
             kw_only=True,
-            # Checked and dropped at once, never part of a cycle: the collector need not see them.
+            # Trees of records, never part of a cycle: the collector need not see them.
             gc=False,
+            bases=(MirrorRecord,),
         )
         if ref is not None:
             self.structs[ref] = struct
@@ -170,7 +201,9 @@ def answer_decoder(summary_schema: Node, date_check: Any) -> msgspec.json.Decode
     """A decoder of ``{maximumAantalResultatenBereikt, matches}`` with the summary schema's rules."""
     if summary_schema["type"] == "definitions":
         raise UnsupportedNode("a schema with shared definitions")
-    summary = _Mirror(date_check).type_of(summary_schema)
+    if summary_schema["type"] != "typed-dict":
+        raise UnsupportedNode("a summary schema that is not an object")
+    summary = _Mirror(date_check).struct(summary_schema, root=True)
     # Other envelope members are ignored, as in the pydantic envelope.
     envelope = msgspec.defstruct(
         "Answer",
