@@ -92,7 +92,9 @@ def test_json_has_a_row_per_size_with_both_options_and_no_errors() -> None:
         assert row["latency"]["p50_ms"] >= 300
         assert row["overhead"]["calls"] == row["queries"]
         assert row["phases"]["phases"]["validate"]["calls"] == 5 * row["queries"]
+        assert row["phases"]["phases"]["prepare"]["calls"] == 5 * row["queries"]
         assert row["phases"]["phases"]["merge"]["calls"] == row["queries"]
+        assert row["phases"]["phases"]["serialise"]["calls"] == row["queries"]
         assert row["source_late_ms"]["answers"] == 5 * row["queries"]
         assert row["facility_cpu_pct"] > 0 and row["facility_rss_mb"] > 0
     assert report["failures"] == []

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -35,7 +36,7 @@ def result_set(vraag_id: str, age: dt.timedelta = dt.timedelta(0)) -> ResultSet:
         Kind.VACATURE,
         PARTY,
         dt.datetime.now(dt.UTC) - age,
-        [{"vumID": "k1.abc", "functie": {"naam": "Lasser"}}],
+        orjson.dumps([{"vumID": "k1.abc", "functie": {"naam": "Lasser"}}]),
         [{"oin": "00000004444444444444", "status": "answered", "aantal": 1}],
     )
 

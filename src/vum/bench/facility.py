@@ -136,9 +136,10 @@ def mediator_queries(summaries: Sequence[dict[str, Any]], count: int = 60) -> li
 class PhaseTimers:
     """Where the facility's time goes, gathered inside its process (cheap: two clock reads a call).
 
-    ``validate``: one source's answer checked record by record (``fanout.validate_answer``, in a
-    worker thread); ``merge``: ranking all summaries and minting vumIDs (``Facility._merge``, in a
-    worker thread); ``serialise``: the answer's JSON (``to_json`` in the API, on the event loop).
+    ``validate``: one source's answer checked record by record (``fanout.validate_answer``);
+    ``prepare``: one source's summaries given vumIDs and written as JSON (``Facility._prepare``),
+    both as each source answers; ``merge``: ranking all summaries (``Facility._merge``);
+    ``serialise``: the answer's JSON joined from those pieces (``QueryAnswer.to_json``).
     CPU is the calling thread's own CPU time, so wall minus CPU is time spent waiting for the GIL.
     Besides: the event loop thread's CPU time (everything not in a worker thread), the garbage
     collector's passes by generation, and how late the event loop wakes from a 10 ms sleep.
@@ -214,14 +215,15 @@ class PhaseTimers:
             self.gc_s[info["generation"]] += time.perf_counter() - self._gc_started
 
     def install(self) -> None:
-        """Wrap the three phases in this process only; the modules themselves are unchanged."""
-        from vum.facility import api, fanout, service
+        """Wrap the four phases in this process only; the modules themselves are unchanged."""
+        from vum.facility import fanout, service
 
         gc.callbacks.append(self._on_gc)
         # ask_source and answer_matches look these names up on every call.
         fanout.validate_answer = self.timed("validate", fanout.validate_answer)
-        api.to_json = self.timed("serialise", api.to_json)
+        service.Facility._prepare = self.timed("prepare", service.Facility._prepare)  # type: ignore[method-assign]
         service.Facility._merge = self.timed("merge", service.Facility._merge)  # type: ignore[method-assign]
+        service.QueryAnswer.to_json = self.timed("serialise", service.QueryAnswer.to_json)  # type: ignore[method-assign]
 
 
 class RecentResultSets:
@@ -1013,6 +1015,7 @@ def render_facility(report: FacilityReport) -> str:
                 "results/source",
                 "validate CPU",
                 "validate wall",
+                "prepare CPU",
                 "merge CPU",
                 "merge wall",
                 "serialise",
@@ -1028,6 +1031,7 @@ def render_facility(report: FacilityReport) -> str:
                     str(r.results_per_source),
                     fmt_ms(_per_query(r, "validate", "cpu_s")),
                     fmt_ms(_per_query(r, "validate", "wall_s")),
+                    fmt_ms(_per_query(r, "prepare", "cpu_s")),
                     fmt_ms(_per_query(r, "merge", "cpu_s")),
                     fmt_ms(_per_query(r, "merge", "wall_s")),
                     fmt_ms(_per_query(r, "serialise", "wall_s")),
@@ -1042,8 +1046,10 @@ def render_facility(report: FacilityReport) -> str:
             ],
         ),
         "validate: all sources' answers checked record by record (on the event loop up to "
-        "256 KB an answer, else in a worker thread); merge: ranking and vumIDs (on the loop up "
-        "to 1,000 summaries, else in a worker thread); serialise: the answer's JSON; event loop "
+        "256 KB an answer, else in a worker thread); prepare: their summaries given vumIDs and "
+        "written as JSON, as each source answers; merge: ranking all summaries (on the loop up "
+        "to 1,000 summaries, else in a worker thread); serialise: the answer's JSON joined from "
+        "those pieces; event loop "
         "CPU: everything on the loop's thread (HTTP both ways, the API, what of the above ran "
         "there); GC: garbage collection, inside the others. Wall minus CPU: waiting for the GIL "
         "or a worker thread.",

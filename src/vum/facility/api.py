@@ -9,6 +9,7 @@ audit sink fails the answer is 500.1 (fail closed: no data leaves without a trac
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import inspect
@@ -281,12 +282,12 @@ class MediatorApi:
         )
         caller = Caller(call.from_party, call.via_party, party.suwi, call.user)
         answer = await self.facility.matches(kind, caller, vraag, trace_id=event["traceId"])
-        matches = answer.body["matches"]
-        self.metrics.observe_query(kind, answer.outcomes, len(matches))
+        results = len(answer.pieces)
+        self.metrics.observe_query(kind, answer.outcomes, results)
         event.update(
-            vraagID=answer.body["vraagID"],
-            results=len(matches),
-            maximumAantalResultatenBereikt=answer.body["maximumAantalResultatenBereikt"],
+            vraagID=answer.vraag_id,
+            results=results,
+            maximumAantalResultatenBereikt=answer.more,
             sources=[
                 {
                     "oin": o.source.oin,
@@ -299,15 +300,17 @@ class MediatorApi:
                 for o in answer.outcomes
             ],
         )
-        body = answer.body
+        extra: dict[str, Any] | None = None
         if call.explain and self.explain:
             # The envelope is an open object; the summaries are not, so nothing goes into them.
             # The explanations cost more than the ranking itself: only when asked for.
-            extra: dict[str, Any] = {"x-openvum-bronnen": source_report(answer)}
+            extra = {"x-openvum-bronnen": source_report(answer)}
             if call.explain == "volledig":
                 extra = {"x-openvum-ranking": answer.ranking, **extra}
-            body = {**body, **extra}
-        return Response(to_json(body), 200, headers=headers, media_type=_JSON)
+        response = Response(answer.to_json(extra), 200, headers=headers, media_type=_JSON)
+        # Hundreds of summaries are freed after the answer is on its way, not before.
+        asyncio.get_running_loop().call_soon(_release, answer)
+        return response
 
     async def answer_detail(
         self,
@@ -336,6 +339,10 @@ class MediatorApi:
         caller = Caller(call.from_party, call.via_party, party.suwi, call.user)
         detail = await self.facility.detail(kind, caller, vum_id, trace_id=event["traceId"])
         return Response(to_json(detail), 200, headers=headers, media_type=_JSON)
+
+
+def _release(_: object) -> None:
+    """Holds what it is given until the event loop calls it, then lets it go."""
 
 
 async def _read_capped(request: Request) -> bytes:

@@ -28,6 +28,9 @@ INLINE_VALIDATION_BYTES = 256 * 1024
 __all__ = ["MAX_BODY_BYTES", "MAX_PER_SOURCE", "SourceEndpoint", "SourceOutcome", "fan_out"]
 
 Status = Literal["answered", "timeout", "failed", "invalid", "suspended"]
+#: Turns a source's valid summaries into the answer's pieces as soon as they arrive (the
+#: facility: a vumID each, written as JSON), so that little is left for after the last source.
+Prepare = Callable[["SourceEndpoint", list[Any]], list[bytes]]
 # A body over the cap is the source's fault (invalid), like a malformed one.
 _CALL_STATUS: dict[str, Status] = {"timeout": "timeout", "too_large": "invalid", "failed": "failed"}
 
@@ -51,11 +54,14 @@ class SourceOutcome:
     source: SourceEndpoint
     status: Status
     elapsed_ms: float = 0.0
-    matches: list[dict[str, Any]] = field(default_factory=list)
+    #: the valid summaries: wire dicts, or Structs that read alike (``AnswerChecker.check_records``)
+    matches: list[Any] = field(default_factory=list)
     more: bool = False
     invalid_records: int = 0
     http_status: int | None = None
     error: str | None = None
+    #: what ``prepare`` made of the first ``len(pieces)`` summaries
+    pieces: list[bytes] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -66,15 +72,15 @@ class _Refused(Exception):
         self.http_status = http_status
 
 
-def validate_answer(kind: Kind, body: bytes) -> tuple[list[dict[str, Any]], bool, int]:
-    """(valid summaries as wire JSON, maximumAantalResultatenBereikt, number of invalid records).
+def validate_answer(kind: Kind, body: bytes) -> tuple[list[Any], bool, int]:
+    """(valid summaries, maximumAantalResultatenBereikt, number of invalid records).
 
     Record by record with exactly the summary model's rules (``vum.standard.fastcheck``: a clean
     answer is checked in one pass in Rust, anything else falls back to the model per record).
     Raises ``_Refused`` when the envelope itself is not a contract answer.
     """
     try:
-        valid, more, invalid = answer_checker(kind).check(body)
+        valid, more, invalid = answer_checker(kind).check_records(body)
     except AnswerRefused as exc:
         raise _Refused("invalid", exc.message) from None
     if len(valid) > MAX_PER_SOURCE:
@@ -89,6 +95,7 @@ async def ask_source(
     body: bytes,
     headers: Mapping[str, str],
     timeout_s: float,
+    prepare: Prepare | None = None,
 ) -> SourceOutcome:
     """One source's answer, never raising: every failure becomes an outcome.
 
@@ -122,7 +129,13 @@ async def ask_source(
             matches, more, invalid = await asyncio.to_thread(validate_answer, kind, response.body)
     except _Refused as exc:
         return SourceOutcome(source, exc.status, elapsed_ms, error=exc.error, http_status=200)
-    return SourceOutcome(source, "answered", elapsed_ms, matches, more, invalid, 200)
+    outcome = SourceOutcome(source, "answered", elapsed_ms, matches, more, invalid, 200)
+    if prepare is not None:
+        try:
+            outcome.pieces = prepare(source, matches)
+        except ValueError as exc:  # e.g. a record id too long for a vumID
+            return SourceOutcome(source, "invalid", elapsed_ms, error=str(exc), http_status=200)
+    return outcome
 
 
 async def fan_out(
@@ -134,8 +147,12 @@ async def fan_out(
     *,
     deadline_s: float = 10.0,
     breaker: Breaker | None = None,
+    prepare: Prepare | None = None,
 ) -> list[SourceOutcome]:
-    """Ask every eligible source concurrently; answer within ``deadline_s`` whatever they do."""
+    """Ask every eligible source concurrently; answer within ``deadline_s`` whatever they do.
+
+    ``prepare`` runs on each source's valid summaries as they arrive (see :data:`Prepare`).
+    """
     started = time.monotonic()
     eligible = [s for s in sources if s.enabled and kind in s.kinds]
     outcomes: dict[int, SourceOutcome] = {}
@@ -153,7 +170,7 @@ async def fan_out(
         # VUM: per-source timeout (4 s) bounded by the query's deadline (10 s).
         budget = min(source.timeout_s, deadline_s - (time.monotonic() - started))
         tasks[i] = asyncio.create_task(
-            ask_source(client, source, kind, body, headers_for(source), budget)
+            ask_source(client, source, kind, body, headers_for(source), budget, prepare)
         )
     if tasks:
         await asyncio.wait(

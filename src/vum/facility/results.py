@@ -12,9 +12,12 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+import orjson
+
 from vum.facility.service import ResultSet, ResultSets
 from vum.standard.kinds import Kind
 from vum.store import Store
+from vum.store.database import RawJson
 
 if TYPE_CHECKING:
     from vum.facility.metrics import AuditSink
@@ -32,7 +35,8 @@ class StoreResultSets:
             result_set.kind.value,
             result_set.party,
             result_set.created_at,
-            result_set.matches,
+            # Stored as the answer wrote it: not parsed into a tree to be written again.
+            RawJson(result_set.matches_json.decode("utf-8")),
             result_set.sources,
             result_set.details_used,
         )
@@ -46,7 +50,7 @@ class StoreResultSets:
             kind=Kind(row.kind),
             party=row.party,
             created_at=row.created_at,
-            matches=row.matches,
+            matches_json=orjson.dumps(row.matches),
             sources=row.sources,
             details_used=row.details_used,
         )

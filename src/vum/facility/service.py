@@ -14,8 +14,11 @@ import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any, ClassVar, Protocol, TypeVar
 
+import msgspec
+import orjson
 from pydantic import ValidationError
 
 from vum import KOPPELVLAK_VERSION
@@ -26,6 +29,7 @@ from vum.facility.vumid import InvalidVumId, VumIdCodec
 from vum.matching.engine import ColumnarEngine
 from vum.matching.types import Hit
 from vum.standard.kinds import Kind
+from vum.standard.msgcheck import VUM_ID
 from vum.standard.query import Query, QueryError, parse_query
 from vum.standard.vacature import Vacature
 from vum.standard.werkzoekende import Werkzoekende
@@ -33,6 +37,10 @@ from vum.standard.werkzoekende import Werkzoekende
 T = TypeVar("T")
 
 
+# Writes a checked Struct or a wire dict as its JSON (a date as YYYY-MM-DD, as it was read).
+_ENCODER = msgspec.json.Encoder()
+# Explanations may hold numpy numbers.
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 #: Merges up to this many summaries (about 10 ms) run on the event loop, larger ones in a thread.
 INLINE_MERGE_SUMMARIES = 1000
 
@@ -75,9 +83,16 @@ class ResultSet:
     kind: Kind
     party: str
     created_at: dt.datetime
-    matches: list[dict[str, Any]] = field(default_factory=list)
+    #: the answer's matches as the JSON array sent (one bytes object, not a tree per match)
+    matches_json: bytes = b"[]"
     sources: list[dict[str, Any]] = field(default_factory=list)
     details_used: int = 0
+
+    @property
+    def matches(self) -> list[dict[str, Any]]:
+        """The matches as wire dicts (read when asked for, not kept)."""
+        matches: list[dict[str, Any]] = orjson.loads(self.matches_json)
+        return matches
 
 
 class ResultSets(Protocol):
@@ -148,18 +163,45 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
 
 @dataclass
 class QueryAnswer:
-    """The contract answer plus what the portal and the audit log need to know."""
+    """The contract answer plus what the portal and the audit log need to know.
 
-    body: dict[str, Any]
+    The matches are kept as each one's JSON, in ranked order: written as each source answered,
+    they are joined into the answer without building it as a tree first.
+    """
+
+    vraag_id: str
+    more: bool
+    pieces: list[bytes]
     outcomes: list[SourceOutcome]
     ranked: list[tuple[Hit, str]]
     elapsed_ms: float
+
+    @property
+    def matches_json(self) -> bytes:
+        """The ``matches`` array as JSON."""
+        return b"[" + b",".join(self.pieces) + b"]"
+
+    def to_json(self, extra: Mapping[str, Any] | None = None) -> bytes:
+        """The contract answer as JSON, with ``extra`` members (``x-openvum-*``) after it."""
+        more = b"true" if self.more else b"false"
+        head = b'{"maximumAantalResultatenBereikt":' + more + b',"vraagID":'
+        tail = b"}" if not extra else b"," + orjson.dumps(extra, option=_NUMPY)[1:]
+        return b"".join(
+            (head, orjson.dumps(self.vraag_id), b',"matches":', self.matches_json, tail)
+        )
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        """The contract answer as wire dicts (for callers in process; the API writes JSON)."""
+        body: dict[str, Any] = orjson.loads(self.to_json())
+        return body
 
     @property
     def ranking(self) -> list[dict[str, Any]]:
         """Score, distance, source and "waarom" per match, aligned with ``body["matches"]``.
 
         Built only when asked (``X-OpenVUM-Explain``): explanations cost more than ranking.
+        Aligned with ``pieces`` too.
         """
         return [
             {
@@ -225,6 +267,8 @@ class Facility:
                 "; ".join(f"{p.pointer}: {p.message}" for p in exc.problems)[:2000],
             ) from None
         sources = self.directory.sources_for(kind)
+        # Before the fan-out: each source's summaries get their vumIDs as they arrive.
+        vraag_id = secrets.token_urlsafe(24)
         outcomes = await fan_out(
             self.client,
             kind,
@@ -233,16 +277,22 @@ class Facility:
             lambda s: self._headers(caller, s.oin, trace_id),
             deadline_s=self.settings.deadline_s,
             breaker=self.breaker,
+            prepare=partial(self._prepare, kind, vraag_id),
         )
-        vraag_id = secrets.token_urlsafe(24)
-        if sum(len(o.matches) for o in outcomes) <= INLINE_MERGE_SUMMARIES:
+        if sum(len(o.pieces) for o in outcomes) <= INLINE_MERGE_SUMMARIES:
             # CPU work under the GIL: a worker thread would only add the hops to it and back.
-            merged, ranking = self._merge(kind, query, outcomes, vraag_id)
+            pieces, ranking = self._merge(kind, query, outcomes)
         else:
             # Large merges in a thread, so that the loop keeps reading other answers meanwhile.
-            merged, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes, vraag_id)
-        more = any(o.more for o in outcomes)
-        body = {"maximumAantalResultatenBereikt": more, "vraagID": vraag_id, "matches": merged}
+            pieces, ranking = await asyncio.to_thread(self._merge, kind, query, outcomes)
+        answer = QueryAnswer(
+            vraag_id,
+            any(o.more for o in outcomes),
+            pieces,
+            outcomes,
+            ranking,
+            0.0,
+        )
         # The store may wait on another worker's write lock: never on the event loop.
         await off_loop(
             self.results.save,
@@ -251,7 +301,7 @@ class Facility:
                 kind,
                 caller.from_party,
                 self._clock(),
-                merged,
+                answer.matches_json,
                 [
                     {
                         "oin": o.source.oin,
@@ -267,41 +317,61 @@ class Facility:
                 ],
             ),
         )
-        return QueryAnswer(body, outcomes, ranking, (time.perf_counter() - started) * 1000)
+        answer.elapsed_ms = (time.perf_counter() - started) * 1000
+        return answer
 
-    def _merge(
-        self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome], vraag_id: str
-    ) -> tuple[list[dict[str, Any]], list[tuple[Hit, str]]]:
-        """All valid summaries, ranked with the shared scoring, each with a fresh vumID.
+    def _prepare(
+        self, kind: Kind, vraag_id: str, source: SourceEndpoint, summaries: list[Any]
+    ) -> list[bytes]:
+        """One source's summaries as the answer's pieces: each with a fresh vumID, as JSON.
 
-        The summaries are the validator's fresh objects, owned by this query alone: they are
-        numbered and given their vumID in place rather than copied (a merge handles hundreds).
+        The summaries are the checker's fresh objects, owned by this query alone: the source's
+        record id is replaced by the vumID in place rather than in a copy.
         """
         id_field = kind.id_field
-        records: list[dict[str, Any]] = []
-        origin: list[tuple[str, str]] = []
+        summaries = summaries[: self.settings.max_per_source]
+        tokens = self.codec.encode_many(
+            [(source.oin, str(summary[id_field])) for summary in summaries], vraag_id
+        )
+        encode = _ENCODER.encode
+        pieces: list[bytes] = []
+        for summary, token in zip(summaries, tokens, strict=True):
+            if type(summary) is dict:
+                del summary[id_field]
+                summary[VUM_ID] = token
+            else:  # a checked Struct: an unset member is left out when written
+                setattr(summary, id_field, msgspec.UNSET)
+                summary.vumID = token
+            pieces.append(encode(summary))
+        return pieces
+
+    def _merge(
+        self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome]
+    ) -> tuple[list[bytes], list[tuple[Hit, str]]]:
+        """The prepared pieces of all sources, ranked with the shared scoring of their summaries."""
+        id_field = kind.id_field
+        records: list[Any] = []
+        pieces: list[bytes] = []
+        origin: list[str] = []
         for outcome in outcomes:
-            oin = outcome.source.oin
-            for summary in outcome.matches[: self.settings.max_per_source]:
-                origin.append((oin, str(summary[id_field])))
-                # Ranked by row: ids of different sources may coincide.
-                summary[id_field] = str(len(records))
-                records.append(summary)
+            count = len(outcome.pieces)
+            records += outcome.matches[:count]
+            pieces += outcome.pieces
+            origin += [outcome.source.oin] * count
         if not records:
             return [], []
+        # Ranked by row: ids of different sources may coincide (and are gone: vumIDs now).
+        for row, summary in enumerate(records):
+            if type(summary) is dict:
+                summary[id_field] = str(row)
+            else:
+                setattr(summary, id_field, str(row))
         # The records are summaries already; only the columns ranking reads are built.
         ranked = ColumnarEngine(kind, records, eager_text=False, summaries=True).rank(query)
         rows = [int(hit.record_id) for hit in ranked.hits]
-        tokens = self.codec.encode_many([origin[row] for row in rows], vraag_id)
-        merged: list[dict[str, Any]] = []
-        ranking: list[tuple[Hit, str]] = []
-        for hit, row, token in zip(ranked.hits, rows, tokens, strict=True):
-            summary = records[row]
-            del summary[id_field]
-            summary["vumID"] = token
-            merged.append(summary)
-            ranking.append((hit, origin[row][0]))
-        return merged, ranking
+        return [pieces[row] for row in rows], [
+            (hit, origin[row]) for hit, row in zip(ranked.hits, rows, strict=True)
+        ]
 
     async def detail(
         self, kind: Kind, caller: Caller, vum_id: str, *, trace_id: str | None = None

@@ -21,6 +21,7 @@ is :data:`vum.store.migrations.HEAD`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,6 +166,17 @@ def _configure_sqlite(engine: sa.Engine, synchronous: str, *, foreign_keys: bool
             conn.exec_driver_sql("BEGIN")
 
 
+class RawJson(str):
+    """JSON text to store in a JSON column as it is (written once already, e.g. an answer)."""
+
+
+def _json_serializer(value: Any) -> str:
+    # SQLAlchemy's own default is json.dumps; text written already is not parsed and rewritten.
+    if type(value) is RawJson:
+        return str(value)
+    return json.dumps(value)
+
+
 def create_engine(url: str, *, synchronous: str = "NORMAL", foreign_keys: bool = True) -> sa.Engine:
     """An engine for ``url`` set up as the store's (on SQLite: WAL, ``BEGIN IMMEDIATE`` writes).
 
@@ -172,7 +184,7 @@ def create_engine(url: str, *, synchronous: str = "NORMAL", foreign_keys: bool =
     dropping the original, and with foreign keys enforced that drop would delete (cascade) the
     rows that refer to it. :func:`schema_transaction` checks the keys before it commits.
     """
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, json_serializer=_json_serializer)
     # ``synchronous`` is SQLite's: PostgreSQL commits as the server's synchronous_commit says.
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, synchronous.upper(), foreign_keys=foreign_keys)

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from vum.store.database import Database, as_utc
+from vum.store.database import Database, RawJson, as_utc
 from vum.store.schema import result_sets
 
 _S = result_sets.c
@@ -49,7 +49,7 @@ class ResultSetRepository:
         kind: str,
         party: str,
         created_at: dt.datetime,
-        matches: Sequence[dict[str, Any]],
+        matches: Sequence[dict[str, Any]] | RawJson,
         sources: Sequence[dict[str, Any]],
         details_used: int = 0,
     ) -> None:
@@ -60,7 +60,8 @@ class ResultSetRepository:
                     kind=kind,
                     party=party,
                     created_at=_utc(created_at),
-                    matches=list(matches),
+                    # JSON written already (the answer's array) is stored as it is.
+                    matches=matches if isinstance(matches, RawJson) else list(matches),
                     sources=list(sources),
                     details_used=details_used,
                 )
