@@ -127,20 +127,37 @@ class FacilityMetrics:
             registry=r,
         )
         r.register(_SuspendedSources(breaker))
+        #: (source, kind, status) -> the children of the per-source series it counts in
+        self._children: dict[tuple[str, str, str], tuple[Any, Any, Any, Any]] = {}
 
     def observe_query(self, kind: Kind, outcomes: Sequence[SourceOutcome], returned: int) -> None:
+        children = self._children
         for o in outcomes:
-            labels = (o.source.oin, kind.value)
-            self.source_answers.labels(*labels, o.status).inc()
+            key = (o.source.oin, kind.value, o.status)
+            # A query touches every source's series: the children are looked up once per
+            # series, not on every query (``labels`` checks and hashes its arguments).
+            series = children.get(key)
+            if series is None:
+                series = children[key] = self._series(*key)
+            answers, latency, invalid, results = series
+            answers.inc()
             if o.status != "suspended":  # a suspended source was not asked: no latency
-                self.source_latency.labels(*labels).observe(o.elapsed_ms / 1000.0)
+                latency.observe(o.elapsed_ms / 1000.0)
             if o.invalid_records:
-                self.source_invalid_records.labels(*labels).inc(o.invalid_records)
+                invalid.inc(o.invalid_records)
             if o.matches:
-                self.source_results.labels(*labels).inc(len(o.matches))
+                results.inc(len(o.matches))
         self.results_returned.labels(kind.value).inc(returned)
         if self.stats is not None:
             self.stats.observe(kind, outcomes)
+
+    def _series(self, oin: str, kind: str, status: str) -> tuple[Any, Any, Any, Any]:
+        return (
+            self.source_answers.labels(oin, kind, status),
+            self.source_latency.labels(oin, kind),
+            self.source_invalid_records.labels(oin, kind),
+            self.source_results.labels(oin, kind),
+        )
 
     def observe_detail(self, kind: Kind, status: int) -> None:
         self.detail_requests.labels(kind.value, str(status)).inc()
