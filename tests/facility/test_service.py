@@ -227,3 +227,35 @@ def test_failing_source_is_suspended_then_probed(sources: list[SourceEndpoint]) 
             return statuses
 
     assert run(go()) == ["failed", "failed", "failed", "suspended", "suspended"]
+
+
+class _RefusingCodec(VumIdCodec):
+    """Cannot mint vumIDs for one source (as for a record id too long for a vumID)."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__({"k1": new_key()}, "k1")
+        self.refused = refused
+
+    def encode_many(self, records: Sequence[tuple[str, str]], vraag_id: str) -> list[str]:
+        if any(source == self.refused for source, _ in records):
+            raise ValueError("record id too long for a vumID")
+        return super().encode_many(records, vraag_id)
+
+
+def test_a_source_whose_summaries_cannot_be_passed_on_is_left_out(
+    sources: list[SourceEndpoint],
+) -> None:
+    good = [s for s in sources if s.name.startswith("bron-ok")]
+
+    async def go() -> Any:
+        async with SourceClient() as client:
+            fac = facility(good, client)
+            fac.codec = _RefusingCodec(good[0].oin)
+            return await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
+
+    answer = run(go())
+    status = {o.source.oin: o.status for o in answer.outcomes}
+    assert status[good[0].oin] == "invalid" and "vumID" in str(answer.outcomes[0].error)
+    assert [status[s.oin] for s in good[1:]] == ["answered"] * (len(good) - 1)
+    assert len(answer.body["matches"]) == sum(len(o.pieces) for o in answer.outcomes) > 0
+    assert all(m["vumID"] for m in answer.body["matches"])

@@ -133,7 +133,8 @@ async def ask_source(
     if prepare is not None:
         try:
             outcome.pieces = prepare(source, matches)
-        except ValueError as exc:  # e.g. a record id too long for a vumID
+        except (ValueError, KeyError, TypeError) as exc:  # e.g. a record id too long for a vumID
+            # The source's answer cannot be passed on; it must not fail the whole query.
             return SourceOutcome(source, "invalid", elapsed_ms, error=str(exc), http_status=200)
     return outcome
 
