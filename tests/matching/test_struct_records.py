@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -83,3 +84,74 @@ def test_structs_give_the_same_columns(kind: Kind) -> None:
     labels = _occupation_labels()
     for d, s in zip(dicts._records, structs._records, strict=True):
         assert _text_of(kind, d, labels) == _text_of(kind, s, labels)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_structs_count_completeness_as_wire_dicts(kind: Kind) -> None:
+    # Members absent, empty, zero or false, one and two deep: the Struct count reads them in C
+    # and must agree with the dict count (and so with the member-by-member definition).
+    import random
+
+    from vum.matching.columns import _COMPLETENESS, _completeness
+
+    rng = random.Random(11)
+    count = _completeness(kind)
+    checker = answer_checker(kind)
+    summaries = canned_summaries(kind, 40, seed=7)
+    as_structs = 0
+    changed: set[str] = set()  # the changes a Struct carried
+    for i in range(400):
+        made: set[str] = set()
+        record: dict[str, Any] = copy.deepcopy(summaries[i % len(summaries)])
+        # A few members changed at a time: most changes leave the checker's fast path.
+        for path in rng.sample(_COMPLETENESS[kind], rng.choice([0, 1, 1, 2])):
+            node = record
+            for part in path[:-1]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, dict):
+                continue
+            choice = rng.choice(["absent", "empty list", "zero", "false", "empty string"])
+            made.add(choice)
+            if choice == "absent":
+                node.pop(path[-1], None)
+            else:
+                node[path[-1]] = {"empty list": [], "zero": 0, "false": False}.get(choice, "")
+        valid, _, _ = checker.check_records(answer_body([record]))
+        if not valid:
+            continue  # the mutation made it invalid: nothing is ranked
+        (checked,) = valid
+        if isinstance(checked, MirrorRecord):
+            as_structs += 1
+            changed |= made
+        assert count(checked) == count(record), record
+    # The Struct path was tried, with members absent and (where a summary allows it) zero.
+    assert as_structs >= 120
+    assert "absent" in changed
+    assert kind is not Kind.WERKZOEKENDE or "zero" in changed
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_ranking_from_a_base_read_in_parts(kind: Kind) -> None:
+    # The facility reads each source's summaries for ranking as they arrive (ten at a time
+    # here) and passes row ids: the ranking is the one of the whole read at once.
+    from vum.matching.columns import ranking_base
+
+    summaries = canned_summaries(kind, 200, seed=9)
+    records = answer_checker(kind).check_records(answer_body(summaries))[0]
+    pc4: list[int] = []
+    filled: list[int] = []
+    for at in range(0, len(records), 10):
+        part = ranking_base(kind, records[at : at + 10])
+        pc4 += part[0]
+        filled += part[1]
+    ids = [str(row) for row in range(len(records))]
+    for form in build_mix(kind, summaries, per_form=2):
+        for query in form.queries:
+            engine = ColumnarEngine(
+                kind, records, eager_text=False, summaries=True, ids=ids, base=(pc4, filled)
+            )
+            from_parts = [(h.record_id, h.score, h.distance_km) for h in engine.rank(query).hits]
+            whole = [(r[0], r[1], r[2]) for r in _ranking(kind, _numbered(kind, records), query)]
+            assert from_parts == whole, form.name
+    with pytest.raises(ValueError, match="ranking base"):
+        Columns(kind, records, ids=ids, base=(pc4[1:], filled[1:]))

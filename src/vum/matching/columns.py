@@ -11,9 +11,10 @@ import bisect
 import contextlib
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -318,18 +319,18 @@ _COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
 }
 
 
+@cache
 def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
-    """How many of the kind's completeness members (one or two deep) a record fills."""
+    """How many of the kind's completeness members (one or two deep) a record fills.
+
+    One counter per kind (cached): it learns the Struct types it reads.
+    """
     # Filled: present and not None, "", [] or {}; for JSON values that is truthy, or a number
     # (or false) equal to 0.
     singles = tuple(p[0] for p in _COMPLETENESS[kind] if len(p) == 1)
     pairs = tuple((p[0], p[1]) for p in _COMPLETENESS[kind] if len(p) == 2)
 
-    def count(record: Mapping[str, Any]) -> int:
-        # Records are plain dicts parsed from JSON, or a checked answer's Structs, which read
-        # alike: a type check is far cheaper than an ABC check.
-        if type(record) is not dict and not isinstance(record, MirrorRecord):
-            return 0
+    def by_get(record: Mapping[str, Any]) -> int:
         filled = 0
         for key in singles:
             value = record.get(key)
@@ -337,14 +338,83 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
                 filled += 1
         for outer, inner in pairs:
             node = record.get(outer)
-            # A Struct is truthy as a non-empty dict is: a checked answer holds no {}.
             if type(node) is dict or isinstance(node, MirrorRecord):
                 value = node.get(inner)
                 if value or value == 0:
                     filled += 1
         return filled
 
+    count_struct = _StructCompleteness(singles, pairs, by_get)
+
+    def count(record: Mapping[str, Any]) -> int:
+        # Records are plain dicts parsed from JSON, or a checked answer's Structs, which read
+        # alike: a type check is far cheaper than an ABC check.
+        if type(record) is dict:
+            return by_get(record)
+        return count_struct(record) if isinstance(record, MirrorRecord) else 0
+
     return count
+
+
+class _StructCompleteness:
+    """The completeness count of a checked answer's Structs, in a few calls into C.
+
+    A Struct type's members are read with one ``attrgetter`` per level, and counted as filled
+    when truthy or equal to 0: ``UNSET``, ``""`` and ``[]`` are falsy and equal no 0, and a
+    Struct is truthy (a checked answer holds no ``{}``). Built per type on first sight; a type
+    that lacks one of the members is counted member by member, as a dict is.
+    """
+
+    def __init__(
+        self,
+        singles: tuple[str, ...],
+        pairs: tuple[tuple[str, str], ...],
+        by_get: Callable[[Any], int],
+    ) -> None:
+        self.singles = singles
+        self.outers = tuple(dict.fromkeys(outer for outer, _ in pairs))
+        self.inners = tuple(tuple(i for o, i in pairs if o == outer) for outer in self.outers)
+        self.by_get = by_get
+        self._by_type: dict[type, Callable[[Any], int]] = {}
+
+    def __call__(self, record: Any) -> int:
+        count = self._by_type.get(type(record))
+        if count is None:
+            count = self._by_type[type(record)] = self._counter(type(record))
+        return count(record)
+
+    def _counter(self, struct: type) -> Callable[[Any], int]:
+        names = self.singles + self.outers
+        if not set(names) <= set(getattr(struct, "__struct_fields__", ())):
+            return self.by_get
+        root = attrgetter(*names)
+        at = len(self.singles)
+        inner = tuple((_tuple_getter(members), members) for members in self.inners)
+
+        def count(record: Any) -> int:
+            values = root(record)
+            top = values[:at]
+            filled: int = sum(map(bool, top)) + top.count(0)
+            for (read, members), node in zip(inner, values[at:], strict=True):
+                if not node or type(node) is list:
+                    continue  # absent, or not an object: nothing in it counts
+                try:
+                    got = read(node)
+                except AttributeError:  # a Struct without one of the members, or a dict
+                    got = tuple(node.get(name) for name in members)
+                filled += sum(map(bool, got)) + got.count(0)
+            return filled
+
+        return count
+
+
+def _tuple_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``attrgetter`` that always gives a tuple, of one member too."""
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda node: (one(node),)
+    read: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+    return read
 
 
 def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
@@ -407,6 +477,35 @@ class _Later(Generic[_T]):
         return value
 
 
+#: Per record: its PC4 (0: cannot be placed) and how many completeness members it fills.
+RankingBase = tuple[list[int], list[int]]
+
+
+def ranking_base(kind: Kind, records: Iterable[Mapping[str, Any]]) -> RankingBase:
+    """What ranking any record needs of it, read once: its PC4 and its completeness count.
+
+    Records read a part at a time give the parts of the whole (the facility reads each
+    source's summaries as they arrive, while they are still in the CPU's caches).
+    """
+    pc4: list[int] = []
+    complete: list[int] = []
+    count_filled = _completeness(kind)
+    container, member_name = kind.postcode_path
+    pc4_cache: dict[str, int] = {}
+    empty: dict[str, Any] = {}
+    for r in records:
+        code = (r.get(container) or empty).get(member_name)
+        placed_pc4 = 0
+        if isinstance(code, str):
+            found = pc4_cache.get(code)
+            if found is None:
+                found = pc4_cache[code] = _pc4(code)
+            placed_pc4 = found
+        pc4.append(placed_pc4)
+        complete.append(count_filled(r))
+    return pc4, complete
+
+
 class Columns:
     """Every index the engine needs over one dataset of one kind."""
 
@@ -428,32 +527,31 @@ class Columns:
     level: _Later[Int8Array] = _Later()
 
     def __init__(
-        self, kind: Kind, records: Sequence[Mapping[str, Any]], *, lazy: bool = False
+        self,
+        kind: Kind,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        lazy: bool = False,
+        ids: list[str] | None = None,
+        base: RankingBase | None = None,
     ) -> None:
+        """``ids``: the records' ids, when not their id members; ``base``: what
+        :func:`ranking_base` makes of the records, when made already (a part at a time)."""
         self.kind = kind
         self.n = len(records)
-        id_field = kind.id_field
-        self.ids: list[str] = [str(r[id_field]) for r in records]
+        if ids is None:
+            id_field = kind.id_field
+            ids = [str(r[id_field]) for r in records]
+        elif len(ids) != self.n:
+            raise ValueError(f"{len(ids)} ids for {self.n} records")
+        self.ids: list[str] = ids
         self.row_of: dict[str, int] = {rid: i for i, rid in enumerate(self.ids)}
         self._records = records
         self._text: TextIndex | None = None
 
-        pc4: list[int] = []
-        complete: list[int] = []
-        count_filled = _completeness(kind)
-        container, member_name = kind.postcode_path
-        pc4_cache: dict[str, int] = {}
-        empty: dict[str, Any] = {}
-        for r in records:
-            code = (r.get(container) or empty).get(member_name)
-            placed_pc4 = 0
-            if isinstance(code, str):
-                found = pc4_cache.get(code)
-                if found is None:
-                    found = pc4_cache[code] = _pc4(code)
-                placed_pc4 = found
-            pc4.append(placed_pc4)
-            complete.append(count_filled(r))
+        pc4, complete = base if base is not None else ranking_base(kind, records)
+        if len(pc4) != self.n or len(complete) != self.n:
+            raise ValueError(f"a ranking base of {len(pc4)} rows for {self.n} records")
         #: how many completeness members each record fills, and the completeness of each count
         #: (a byte per record: ranking many rows gathers from far fewer cache lines)
         self.filled = np.array(complete, dtype=np.uint8)

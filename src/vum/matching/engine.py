@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from vum.geo import PostcodeError, resolve
 from vum.matching.arrays import FloatArray, IntArray, member_any, rounded, union
-from vum.matching.columns import Columns
+from vum.matching.columns import Columns, RankingBase
 from vum.matching.criteria import criteria
 from vum.matching.extensions import Extensions, parse_extensions
 from vum.matching.text import TextMatch
@@ -88,16 +88,19 @@ class ColumnarEngine:
         *,
         eager_text: bool = True,
         summaries: bool = False,
+        ids: list[str] | None = None,
+        base: RankingBase | None = None,
     ) -> None:
         """``eager_text=False``: short-lived (build indexes and summaries on first use);
-        ``summaries``: the records are summaries already (no stripping)."""
+        ``summaries``: the records are summaries already (no stripping); ``ids`` and ``base``:
+        as :class:`Columns` takes them."""
         self.kind = kind
         self._records = list(records)
         # A source builds every index with the dataset, so no query waits for one. The
         # facility's short-lived engines over merged answers build the text index and the
         # criteria columns only when a query reads them: ranking needs placement and
         # completeness only.
-        self.cols = Columns(kind, self._records, lazy=not eager_text)
+        self.cols = Columns(kind, self._records, lazy=not eager_text, ids=ids, base=base)
         # Records that are summaries already (the facility's merge) are their own summary. A
         # source makes every summary with the dataset: a query answers with up to 100, mostly
         # of records it has not sent before, and making one then costs several times what it
