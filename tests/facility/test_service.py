@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from tests.facility.servers import serve, source_app
 from vum.facility.client import SourceClient
@@ -259,3 +260,41 @@ def test_a_source_whose_summaries_cannot_be_passed_on_is_left_out(
     assert [status[s.oin] for s in good[1:]] == ["answered"] * (len(good) - 1)
     assert len(answer.body["matches"]) == sum(len(o.pieces) for o in answer.outcomes) > 0
     assert all(m["vumID"] for m in answer.body["matches"])
+
+
+def test_the_slowest_sources_are_asked_first() -> None:
+    # Three sources on one server (one event loop sees the requests in the order they came),
+    # listed fastest first. The first query asks them in that order; from then on the
+    # slowest goes first, so that its clock starts first.
+    arrived: list[str] = []
+    delays = {"snel": 0.0, "middel": 0.15, "traag": 0.3}
+    app = FastAPI()
+
+    @app.post("/{name}/api/v3/werkzoekendeProfielen/matches")
+    async def matches(name: str) -> dict[str, Any]:
+        arrived.append(name)
+        await asyncio.sleep(delays[name])
+        return {"maximumAantalResultatenBereikt": False, "matches": []}
+
+    with serve(app) as url:
+        root = url.removesuffix("/api/v3")
+        endpoints = [
+            SourceEndpoint(f"{70 + i:020d}", name, f"{root}/{name}/api/v3")
+            for i, name in enumerate(delays)
+        ]
+
+        async def go() -> list[list[str]]:
+            orders = []
+            async with SourceClient() as client:
+                fac = facility(endpoints, client)
+                for _ in range(3):
+                    arrived.clear()
+                    answer = await fac.matches(Kind.WERKZOEKENDE, MEDIATOR, QUERY)
+                    assert [o.source.name for o in answer.outcomes] == list(delays)
+                    assert all(o.status == "answered" for o in answer.outcomes)
+                    orders.append(list(arrived))
+            return orders
+
+        first, second, third = run(go())
+    assert first == ["snel", "middel", "traag"]
+    assert second == third == ["traag", "middel", "snel"]

@@ -24,8 +24,9 @@ from pydantic import ValidationError
 from vum import KOPPELVLAK_VERSION
 from vum.facility.breaker import Breaker, CircuitBreaker
 from vum.facility.client import SourceCallError, SourceClient
-from vum.facility.fanout import SourceEndpoint, SourceOutcome, fan_out
+from vum.facility.fanout import SlowestFirst, SourceEndpoint, SourceOutcome, fan_out
 from vum.facility.vumid import InvalidVumId, VumIdCodec
+from vum.matching.columns import RankingBase, ranking_base
 from vum.matching.engine import ColumnarEngine
 from vum.matching.types import Hit
 from vum.standard.kinds import Kind
@@ -233,6 +234,7 @@ class Facility:
         self.codec = codec
         self.client = client
         self.breaker = breaker if breaker is not None else CircuitBreaker()
+        self.order = SlowestFirst()
         self._clock = clock
 
     def _headers(
@@ -278,6 +280,7 @@ class Facility:
             deadline_s=self.settings.deadline_s,
             breaker=self.breaker,
             prepare=partial(self._prepare, kind, vraag_id),
+            order=self.order,
         )
         if sum(len(o.pieces) for o in outcomes) <= INLINE_MERGE_SUMMARIES:
             # CPU work under the GIL: a worker thread would only add the hops to it and back.
@@ -322,8 +325,9 @@ class Facility:
 
     def _prepare(
         self, kind: Kind, vraag_id: str, source: SourceEndpoint, summaries: list[Any]
-    ) -> list[bytes]:
-        """One source's summaries as the answer's pieces: each with a fresh vumID, as JSON.
+    ) -> tuple[list[bytes], RankingBase]:
+        """One source's summaries as the answer's pieces: each with a fresh vumID, as JSON;
+        and what the ranking reads of every summary, read now while they are in the caches.
 
         The summaries are the checker's fresh objects, owned by this query alone: the source's
         record id is replaced by the vumID in place rather than in a copy.
@@ -343,31 +347,40 @@ class Facility:
                 setattr(summary, id_field, msgspec.UNSET)
                 summary.vumID = token
             pieces.append(encode(summary))
-        return pieces
+        return pieces, ranking_base(kind, summaries)
 
     def _merge(
         self, kind: Kind, query: Query, outcomes: Sequence[SourceOutcome]
     ) -> tuple[list[bytes], list[tuple[Hit, str]]]:
         """The prepared pieces of all sources, ranked with the shared scoring of their summaries."""
-        id_field = kind.id_field
         records: list[Any] = []
         pieces: list[bytes] = []
         origin: list[str] = []
+        pc4: list[int] = []
+        filled: list[int] = []
         for outcome in outcomes:
             count = len(outcome.pieces)
+            if not count:
+                continue
             records += outcome.matches[:count]
             pieces += outcome.pieces
             origin += [outcome.source.oin] * count
+            part_pc4, part_filled = outcome.prepared
+            pc4 += part_pc4
+            filled += part_filled
         if not records:
             return [], []
-        # Ranked by row: ids of different sources may coincide (and are gone: vumIDs now).
-        for row, summary in enumerate(records):
-            if type(summary) is dict:
-                summary[id_field] = str(row)
-            else:
-                setattr(summary, id_field, str(row))
-        # The records are summaries already; only the columns ranking reads are built.
-        ranked = ColumnarEngine(kind, records, eager_text=False, summaries=True).rank(query)
+        # The records are summaries already, read for ranking as they arrived; only the
+        # columns a query reads are built. Ranked by row: ids of different sources may
+        # coincide (and are gone: vumIDs now).
+        ranked = ColumnarEngine(
+            kind,
+            records,
+            eager_text=False,
+            summaries=True,
+            ids=[str(row) for row in range(len(records))],
+            base=(pc4, filled),
+        ).rank(query)
         rows = [int(hit.record_id) for hit in ranked.hits]
         return [pieces[row] for row in rows], [
             (hit, origin[row]) for hit, row in zip(ranked.hits, rows, strict=True)
