@@ -137,8 +137,9 @@ class PhaseTimers:
     """Where the facility's time goes, gathered inside its process (cheap: two clock reads a call).
 
     ``validate``: one source's answer checked record by record (``fanout.validate_answer``);
-    ``prepare``: one source's summaries given vumIDs and written as JSON (``Facility._prepare``),
-    both as each source answers; ``merge``: ranking all summaries (``Facility._merge``);
+    ``prepare``: one source's summaries given vumIDs, written as JSON and read for ranking
+    (placement, completeness; ``Facility._prepare``), both as each source answers; ``merge``:
+    ranking all summaries (``Facility._merge``);
     ``serialise``: the answer's JSON joined from those pieces (``QueryAnswer.to_json``).
     CPU is the calling thread's own CPU time, so wall minus CPU is time spent waiting for the GIL.
     Besides: the event loop thread's CPU time (everything not in a worker thread), the garbage
@@ -1046,8 +1047,8 @@ def render_facility(report: FacilityReport) -> str:
             ],
         ),
         "validate: all sources' answers checked record by record (on the event loop up to "
-        "256 KB an answer, else in a worker thread); prepare: their summaries given vumIDs and "
-        "written as JSON, as each source answers; merge: ranking all summaries (on the loop up "
+        "256 KB an answer, else in a worker thread); prepare: their summaries given vumIDs, "
+        "written as JSON and read for ranking, as each source answers; merge: ranking all summaries (on the loop up "
         "to 1,000 summaries, else in a worker thread); serialise: the answer's JSON joined from "
         "those pieces; event loop "
         "CPU: everything on the loop's thread (HTTP both ways, the API, what of the above ran "
