@@ -167,6 +167,44 @@ def test_a_vum_id_from_a_source_is_an_unknown_member(kind: Kind) -> None:
     assert got is not None and got[2] == 1 and len(got[0]) == 39
 
 
+def _set_patterned(kind: Kind, record: dict[str, Any], member: str, value: str) -> bool:
+    """Set a patterned member of ``record`` (the last of a list's); False: it has no such member."""
+    if member == "id":
+        record[kind.id_field] = value
+        return True
+    if member == "postcode":
+        holder, name = record.get("mobiliteit") or {}, "bemiddelingspostcode"
+    else:
+        amk = record.get("arbeidsmarktkwalificatie") or {}
+        items = amk.get("taalbeheersing" if member == "taal" else "opleiding") or [{}]
+        holder, name = items[-1], "codeTaal" if member == "taal" else "codeOpleidingsnaam"
+    if not holder or (name not in holder and member != "opleiding"):
+        return False  # an education code is optional; the others are set where present
+    holder[name] = value
+    return True
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_patterns_are_checked_after_decoding_and_only_valid_values_are_remembered(
+    kind: Kind,
+) -> None:
+    # msgspec decodes without the patterns; every patterned string is then checked, in nested
+    # lists too. A value seen valid is remembered, a bad one never: it is refused every time.
+    decoder = answer_checker(kind)._mirror
+    assert decoder is not None
+    decoder.decode(answer(summaries(kind)))
+    members = ["id"] + (["postcode", "taal", "opleiding"] if kind is Kind.WERKZOEKENDE else [])
+    for member in members:
+        for bad in ("x/y", "1234AB\n", "\u0663\u0664\u0665"):
+            records = summaries(kind)
+            assert any(_set_patterned(kind, r, member, bad) for r in reversed(records)), member
+            for _ in range(2):
+                with pytest.raises(msgspec.ValidationError, match="pattern"):
+                    decoder.decode(answer(records))
+            got = assert_same(kind, answer(records))
+            assert got is not None and got[2] == 1, (member, bad)
+
+
 @pytest.mark.parametrize("kind", list(Kind))
 def test_one_bad_record_sends_only_that_record_to_the_model(kind: Kind) -> None:
     records = summaries(kind)

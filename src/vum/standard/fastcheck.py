@@ -18,7 +18,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from vum.standard.kinds import Kind
-from vum.standard.msgcheck import UnsupportedNode, answer_decoder
+from vum.standard.msgcheck import AnswerDecoder, UnsupportedNode, answer_decoder
 from vum.standard.types import WireModel, _check_date, is_empty
 from vum.standard.vacature import MPVacatureMatch
 from vum.standard.werkzoekende import MPWerkzoekendeMatch
@@ -367,7 +367,7 @@ class AnswerChecker:
         # The same clean pass in msgspec, when every construct has an equivalent: it only
         # checks, and orjson then reads the accepted body (both several times faster).
         try:
-            self._mirror: msgspec.json.Decoder[Any] | None = answer_decoder(strict, _check_date)
+            self._mirror: AnswerDecoder | None = answer_decoder(strict, _check_date)
         except UnsupportedNode:
             self._mirror = None
         #: Answers per pass and records that took the model path. Statistics only: not

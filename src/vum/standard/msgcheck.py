@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from keyword import iskeyword
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -64,6 +65,95 @@ def _pattern(pattern: str) -> str:
     return f"^{body}\\Z"
 
 
+#: How many valid values of one pattern are remembered (a few MB at most).
+KNOWN_VALUES = 20_000
+
+
+class _Pattern:
+    """One member pattern, checked in Python after msgspec decoded the answer.
+
+    msgspec checks a pattern with a call to ``re.search`` per value (about 1 µs, most of its
+    decoding time for a summary). Postcodes and language codes recur across records and
+    answers, so a value seen valid before is one set lookup; only the others are searched.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.search = re.compile(_pattern(pattern)).search
+        #: values known to match (the set is never replaced: checkers hold it)
+        self.known: set[str] = set()
+
+    def learn(self, value: str) -> bool:
+        """Whether ``value`` matches; remembered when it does (up to ``KNOWN_VALUES``)."""
+        if self.search(value) is None:
+            return False
+        if len(self.known) < KNOWN_VALUES:
+            self.known.add(value)
+        return True
+
+
+class _PatternCode:
+    """Writes the check of every patterned string in a summary as one straight Python function.
+
+    A walk through the Structs by generic closures costs about as much as msgspec's own pattern
+    checks; written out per schema (as ``dataclasses`` writes ``__init__``) it is a handful of
+    attribute reads and set lookups per summary.
+    """
+
+    def __init__(self, pattern_of: Callable[[str], int]) -> None:
+        self.pattern_of = pattern_of
+        self.names = 0
+
+    def _name(self) -> str:
+        self.names += 1
+        return f"v{self.names}"
+
+    def value(self, node: Node, var: str, depth: int) -> list[str]:
+        """Lines that check the value in ``var`` (never UNSET here) of schema ``node``."""
+        pad = "    " * depth
+        kind = node["type"]
+        if kind == "str":
+            pattern = node.get("pattern")
+            if pattern is None:
+                return []
+            i = self.pattern_of(pattern)
+            return [f"{pad}if {var} not in K{i} and not L{i}({var}):", f"{pad}    return False"]
+        if kind == "list":
+            item = self._name()
+            inner = self.value(node["items_schema"], item, depth + 1)
+            return [f"{pad}for {item} in {var}:", *inner] if inner else []
+        if kind != "typed-dict":
+            return []  # ints, literals, dates: no patterns
+        lines: list[str] = []
+        for name, spec in node["fields"].items():
+            member = self._name()
+            read = (
+                f"{var}.{name}"
+                if name.isidentifier() and not iskeyword(name)
+                else (f"getattr({var}, {name!r})")
+            )
+            inner = self.value(spec["schema"], member, depth + 1)
+            if inner:
+                lines += [f"{pad}{member} = {read}", f"{pad}if {member} is not UNSET:", *inner]
+        return lines
+
+    def function(
+        self, summary: Node, patterns: list[_Pattern]
+    ) -> Callable[[list[Any]], bool] | None:
+        """``check(records)``: whether all their patterned strings match; None: there are none."""
+        body = self.value(summary, "record", 2)
+        if not body:
+            return None
+        source = "\n".join(
+            ["def check(records):", "    for record in records:", *body, "    return True"]
+        )
+        namespace: dict[str, Any] = {"UNSET": msgspec.UNSET}
+        for i, pattern in enumerate(patterns):
+            namespace[f"K{i}"], namespace[f"L{i}"] = pattern.known, pattern.learn
+        exec(compile(source, "<summary pattern check>", "exec"), namespace)
+        check: Callable[[list[Any]], bool] = namespace["check"]
+        return check
+
+
 def _meta(**constraints: Any) -> msgspec.Meta:
     return msgspec.Meta(**{k: v for k, v in constraints.items() if v is not None})
 
@@ -75,6 +165,9 @@ class _Mirror:
         self.date_check = date_check
         self.structs: dict[str, Any] = {}
         self.count = 0
+        #: the patterns of string members, checked after decoding (see ``_Pattern``)
+        self.patterns: list[_Pattern] = []
+        self._pattern_index: dict[str, int] = {}
 
     def type_of(self, node: Node) -> Any:
         kind = node["type"]
@@ -115,14 +208,18 @@ class _Mirror:
     def string(self, node: Node) -> Any:
         self.check_keys(node, {"strict", "min_length", "max_length", "pattern", "metadata"})
         pattern = node.get("pattern")
+        if pattern is not None:
+            self.pattern_of(pattern)  # checked after decoding (``_PatternCode``)
         return Annotated[
-            str,
-            _meta(
-                min_length=node.get("min_length"),
-                max_length=node.get("max_length"),
-                pattern=None if pattern is None else _pattern(pattern),
-            ),
+            str, _meta(min_length=node.get("min_length"), max_length=node.get("max_length"))
         ]
+
+    def pattern_of(self, pattern: str) -> int:
+        index = self._pattern_index.get(pattern)
+        if index is None:
+            index = self._pattern_index[pattern] = len(self.patterns)
+            self.patterns.append(_Pattern(pattern))
+        return index
 
     def literal(self, expected: list[Any]) -> Any:
         # bool is an int to Python but not to JSON: a literal 1 must not take true.
@@ -197,17 +294,40 @@ class _Mirror:
         return struct
 
 
-def answer_decoder(summary_schema: Node, date_check: Any) -> msgspec.json.Decoder[Any]:
+class AnswerDecoder:
+    """Decodes ``{maximumAantalResultatenBereikt, matches}`` with the summary schema's rules:
+    msgspec decodes and checks all but the patterns, then every patterned string is checked."""
+
+    def __init__(
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        patterns_match: Callable[[list[Any]], bool] | None,
+    ) -> None:
+        self._decoder = decoder
+        self._patterns_match = patterns_match
+
+    def decode(self, body: bytes) -> Any:
+        """The answer with its summaries as Structs; raises ``msgspec.ValidationError`` (or
+        ``DecodeError``) when a rule is broken, as msgspec's own checks do."""
+        answer = self._decoder.decode(body)
+        if self._patterns_match is not None and not self._patterns_match(answer.matches):
+            raise msgspec.ValidationError("a member does not match its pattern")
+        return answer
+
+
+def answer_decoder(summary_schema: Node, date_check: Any) -> AnswerDecoder:
     """A decoder of ``{maximumAantalResultatenBereikt, matches}`` with the summary schema's rules."""
     if summary_schema["type"] == "definitions":
         raise UnsupportedNode("a schema with shared definitions")
     if summary_schema["type"] != "typed-dict":
         raise UnsupportedNode("a summary schema that is not an object")
-    summary = _Mirror(date_check).struct(summary_schema, root=True)
+    mirror = _Mirror(date_check)
+    summary = mirror.struct(summary_schema, root=True)
     # Other envelope members are ignored, as in the pydantic envelope.
     envelope = msgspec.defstruct(
         "Answer",
         [("maximumAantalResultatenBereikt", bool), ("matches", list[summary])],  # type: ignore[valid-type]
         kw_only=True,
     )
-    return msgspec.json.Decoder(envelope)
+    check = _PatternCode(mirror.pattern_of).function(summary_schema, mirror.patterns)
+    return AnswerDecoder(msgspec.json.Decoder(envelope), check)
