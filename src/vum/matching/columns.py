@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from operator import attrgetter
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -357,12 +356,13 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
 
 
 class _StructCompleteness:
-    """The completeness count of a checked answer's Structs, in a few calls into C.
+    """The completeness count of a checked answer's Structs, as one straight function per kind.
 
-    A Struct type's members are read with one ``attrgetter`` per level, and counted as filled
-    when truthy or equal to 0: ``UNSET``, ``""`` and ``[]`` are falsy and equal no 0, and a
-    Struct is truthy (a checked answer holds no ``{}``). Built per type on first sight; a type
-    that lacks one of the members is counted member by member, as a dict is.
+    Members are read as attributes and counted as filled when truthy or equal to 0: ``UNSET``,
+    ``""`` and ``[]`` are falsy and equal no 0, and a Struct is truthy (a checked answer holds
+    no ``{}``). The function is written out once per kind (as ``dataclasses`` writes
+    ``__init__``): a generic loop over the members cost three times as much. A Struct type that
+    lacks one of the top-level members is counted member by member, as a dict is.
     """
 
     def __init__(
@@ -371,50 +371,36 @@ class _StructCompleteness:
         pairs: tuple[tuple[str, str], ...],
         by_get: Callable[[Any], int],
     ) -> None:
-        self.singles = singles
-        self.outers = tuple(dict.fromkeys(outer for outer, _ in pairs))
-        self.inners = tuple(tuple(i for o, i in pairs if o == outer) for outer in self.outers)
+        self.names = set(singles) | {outer for outer, _ in pairs}
         self.by_get = by_get
         self._by_type: dict[type, Callable[[Any], int]] = {}
+        lines = ["def count(r):", "    n = 0"]
+        for name in singles:
+            lines += [f"    v = r.{name}", "    if v or v == 0:", "        n += 1"]
+        for outer in dict.fromkeys(outer for outer, _ in pairs):
+            # Only an object counts its members (as ``by_get``): not a list, not absent.
+            lines += [f"    o = r.{outer}", "    if isinstance(o, MirrorRecord):"]
+            for inner in (i for o, i in pairs if o == outer):
+                lines += [
+                    f"        v = getattr(o, {inner!r}, None)",
+                    "        if v or v == 0:",
+                    "            n += 1",
+                ]
+        lines.append("    return n")
+        namespace: dict[str, Any] = {"MirrorRecord": MirrorRecord}
+        exec(compile("\n".join(lines), "<completeness count>", "exec"), namespace)
+        self._count: Callable[[Any], int] = namespace["count"]
 
     def __call__(self, record: Any) -> int:
-        count = self._by_type.get(type(record))
+        return self.counter(type(record))(record)
+
+    def counter(self, struct: type) -> Callable[[Any], int]:
+        """The count for records of ``struct``, learned on first sight."""
+        count = self._by_type.get(struct)
         if count is None:
-            count = self._by_type[type(record)] = self._counter(type(record))
-        return count(record)
-
-    def _counter(self, struct: type) -> Callable[[Any], int]:
-        names = self.singles + self.outers
-        if not set(names) <= set(getattr(struct, "__struct_fields__", ())):
-            return self.by_get
-        root = attrgetter(*names)
-        at = len(self.singles)
-        inner = tuple((_tuple_getter(members), members) for members in self.inners)
-
-        def count(record: Any) -> int:
-            values = root(record)
-            top = values[:at]
-            filled: int = sum(map(bool, top)) + top.count(0)
-            for (read, members), node in zip(inner, values[at:], strict=True):
-                if not node or type(node) is list:
-                    continue  # absent, or not an object: nothing in it counts
-                try:
-                    got = read(node)
-                except AttributeError:  # a Struct without one of the members, or a dict
-                    got = tuple(node.get(name) for name in members)
-                filled += sum(map(bool, got)) + got.count(0)
-            return filled
-
+            fields = set(getattr(struct, "__struct_fields__", ()))
+            count = self._by_type[struct] = self._count if self.names <= fields else self.by_get
         return count
-
-
-def _tuple_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """``attrgetter`` that always gives a tuple, of one member too."""
-    if len(names) == 1:
-        one = attrgetter(names[0])
-        return lambda node: (one(node),)
-    read: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
-    return read
 
 
 def _text_of(kind: Kind, record: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
