@@ -90,17 +90,27 @@ def test_a_lazy_engine_over_summaries_ranks_as_an_eager_one() -> None:
         assert all(h.summary is records[int(eager.cols.row_of[h.record_id])] for h in own.hits)
 
 
-def test_lazy_columns_are_the_eager_columns() -> None:
-    records = _records(Kind.WERKZOEKENDE)
-    eager, lazy = (
-        Columns(Kind.WERKZOEKENDE, records),
-        Columns(Kind.WERKZOEKENDE, records, lazy=True),
-    )
+@pytest.mark.parametrize("kind", list(Kind))
+def test_lazy_columns_are_the_eager_columns(kind: Kind) -> None:
+    records = _records(kind)
+    eager, lazy = (Columns(kind, records), Columns(kind, records, lazy=True))
     assert "hours_min" not in lazy.__dict__
     for name in ("irregular", "office", "hours_min", "hours_max", "day", "level"):
         assert np.array_equal(getattr(eager, name), getattr(lazy, name))
-    assert eager.occupations.keys() == lazy.occupations.keys()
-    assert all(np.array_equal(eager.licences[c], lazy.licences[c]) for c in eager.licences)
+    # Keyed columns are made per key on first read, by [] or get, as the eager ones are.
+    for name in ("occupations", "occupation_cells", "contracts", "licences", "languages"):
+        made, wanted = getattr(lazy, name), getattr(eager, name)
+        assert made.keys() == wanted.keys() and len(made) == len(wanted) > 0, name
+        assert made.get("no such code") is None and "no such code" not in made
+        for i, key in enumerate(wanted):
+            got = made[key] if i % 2 else made.get(key)
+            assert made[key] is got  # made once
+            for mine, theirs in zip(
+                dataclasses.astuple(got) if name == "languages" else (got,),
+                dataclasses.astuple(wanted[key]) if name == "languages" else (wanted[key],),
+                strict=True,
+            ):
+                assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), (name, key)
 
 
 def _has(record: Any, path: tuple[str, ...]) -> bool:

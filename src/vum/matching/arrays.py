@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,14 +21,44 @@ def postings(pairs: dict[Any, list[int]]) -> dict[Any, IntArray]:
     return {key: np.array(rows, dtype=np.int32) for key, rows in pairs.items()}
 
 
+def mask(n: int, rows: list[int]) -> BoolArray:
+    """One boolean array of n, true at ``rows``."""
+    out = np.zeros(n, dtype=np.bool_)
+    out[np.asarray(rows, dtype=np.int32)] = True
+    return out
+
+
 def masks(n: int, pairs: dict[Any, list[int]]) -> dict[Any, BoolArray]:
     """Freeze value -> rows lists into one boolean array of n per value."""
-    out: dict[Any, BoolArray] = {}
-    for key, rows in pairs.items():
-        mask = np.zeros(n, dtype=np.bool_)
-        mask[np.asarray(rows, dtype=np.int32)] = True
-        out[key] = mask
-    return out
+    return {key: mask(n, rows) for key, rows in pairs.items()}
+
+
+class OnFirstRead(dict[Any, Any]):
+    """Keys whose values are made (``make(key, raw)``) when first read by ``[]`` or ``get``.
+
+    For an index ranked once and read at a few keys: the facility's merge of a few hundred
+    summaries holds hundreds of occupations, of which a query reads the two it asks for.
+    ``in`` and ``len`` answer without making anything; iteration is not for index readers.
+    """
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, raw: dict[Any, Any], make: Callable[[Any, Any], Any]) -> None:
+        super().__init__(raw)
+        self._make = make
+        self._made: set[Any] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        if key not in self._made:
+            value = self._make(key, value)
+            dict.__setitem__(self, key, value)
+            self._made.add(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        # Not dict.get: it would hand out the raw value.
+        return self[key] if key in self else default  # noqa: SIM401
 
 
 def union(posting_lists: list[IntArray]) -> IntArray:

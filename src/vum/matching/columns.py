@@ -25,6 +25,8 @@ from vum.matching.arrays import (
     Int8Array,
     Int16Array,
     IntArray,
+    OnFirstRead,
+    mask,
     masks,
     postings,
 )
@@ -235,6 +237,10 @@ def grid() -> Grid:
         lam[by_lat],
         cos_phi[by_lat],
     )
+
+
+def _int32_rows(_: str, rows: list[int]) -> IntArray:
+    return np.array(rows, dtype=np.int32)
 
 
 def _pc4(code: str) -> int:
@@ -534,6 +540,7 @@ class Columns:
         self.row_of: dict[str, int] = {rid: i for i, rid in enumerate(self.ids)}
         self._records = records
         self._text: TextIndex | None = None
+        self._lazy = lazy
 
         pc4, complete = base if base is not None else ranking_base(kind, records)
         if len(pc4) != self.n or len(complete) != self.n:
@@ -637,15 +644,31 @@ class Columns:
                 lv = r.get("codeWerkEnDenkniveauMinimaal")
                 level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
 
-        occupation_rows = postings(occupations)
+        cell16 = self._cell16
+        if self._lazy:
+            # Ranked once, read at the few codes a query asks for: arrays on first read only.
+            occupation_rows: dict[str, IntArray] = OnFirstRead(occupations, _int32_rows)
+            self.__dict__.update(
+                occupations=occupation_rows,
+                occupation_cells=OnFirstRead(
+                    dict.fromkeys(occupations), lambda u, _: cell16[occupation_rows[u]]
+                ),
+                contracts=OnFirstRead(contracts, lambda _, rows: mask(n, rows)),
+                licences=OnFirstRead(licences, lambda _, rows: mask(n, rows)),
+                languages=OnFirstRead(langs, lambda _, lists: _language_column(n, *lists)),
+            )
+        else:
+            occupation_rows = postings(occupations)
+            self.__dict__.update(
+                occupations=occupation_rows,
+                occupation_cells={u: cell16[rows] for u, rows in occupation_rows.items()},
+                # Few codes with many records each (licence B: two in three profiles): a byte
+                # per record and code answers "has it" for any set of candidates with one gather.
+                contracts=masks(n, contracts),
+                licences=masks(n, licences),
+                languages={code: _language_column(n, *lists) for code, lists in langs.items()},
+            )
         self.__dict__.update(
-            occupations=occupation_rows,
-            occupation_cells={u: self._cell16[rows] for u, rows in occupation_rows.items()},
-            # Few codes with many records each (licence B: two in three profiles): a byte per
-            # record and code answers "has it" for any set of candidates with one gather.
-            contracts=masks(n, contracts),
-            licences=masks(n, licences),
-            languages={code: _language_column(n, *lists) for code, lists in langs.items()},
             irregular=np.array(irregular, dtype=np.int8),
             office=np.array(office, dtype=np.int8),
             hours_min=np.array(hours_min, dtype=np.int16),
