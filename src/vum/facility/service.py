@@ -177,9 +177,10 @@ class QueryAnswer:
     ranked: list[tuple[Hit, str]]
     elapsed_ms: float
 
-    @property
+    @cached_property
     def matches_json(self) -> bytes:
-        """The ``matches`` array as JSON."""
+        """The ``matches`` array as JSON (joined once: the result set stores it, the answer
+        sends it)."""
         return b"[" + b",".join(self.pieces) + b"]"
 
     def to_json(self, extra: Mapping[str, Any] | None = None) -> bytes:
