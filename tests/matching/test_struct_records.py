@@ -86,6 +86,53 @@ def test_structs_give_the_same_columns(kind: Kind) -> None:
         assert _text_of(kind, d, labels) == _text_of(kind, s, labels)
 
 
+def test_a_struct_type_without_a_member_read_is_read_member_by_member() -> None:
+    # The criteria columns read Structs with getattr, which raises for a member the type does
+    # not have; such records are read again member by member, absent members as None.
+    import msgspec
+
+    kind = Kind.WERKZOEKENDE
+    summaries = canned_summaries(kind, 60, seed=8)
+    plain = [
+        {k: v for k, v in s.items() if k in ("bemiddelingsberoep", "werktijden")} for s in summaries
+    ]
+    # A Struct type of its own (no flexibiliteit, no arbeidsmarktkwalificatie), as a schema
+    # unlike the summary's would make, mixed with plain dicts in one merge.
+    beroep = msgspec.defstruct("B", [("codeBeroepsnaam", str)], bases=(MirrorRecord,))
+    hours = msgspec.defstruct(
+        "W",
+        [
+            ("aantalWerkurenPerWeekMinimaal", int | msgspec.UnsetType, msgspec.UNSET),
+            ("aantalWerkurenPerWeekMaximaal", int | msgspec.UnsetType, msgspec.UNSET),
+            ("indicatieKantoortijden", int | msgspec.UnsetType, msgspec.UNSET),
+        ],
+        bases=(MirrorRecord,),
+    )
+    partial = msgspec.defstruct(
+        "P",
+        [
+            ("bemiddelingsberoep", list[beroep] | msgspec.UnsetType, msgspec.UNSET),  # type: ignore[valid-type]
+            ("werktijden", hours | msgspec.UnsetType, msgspec.UNSET),
+        ],
+        bases=(MirrorRecord,),
+    )
+    structs: list[Any] = [
+        msgspec.convert(p, partial) if i % 2 else p for i, p in enumerate(copy.deepcopy(plain))
+    ]
+    assert any(isinstance(r, MirrorRecord) for r in structs)
+    ids = [str(i) for i in range(len(plain))]
+    expected = Columns(kind, plain, ids=ids, lazy=True)
+    got = Columns(kind, structs, ids=ids, lazy=True)
+    for name in ("occupations", "hours_min", "hours_max", "office", "irregular", "day"):
+        wanted, made = getattr(expected, name), getattr(got, name)
+        if isinstance(wanted, dict):
+            assert wanted.keys() == made.keys() and len(wanted) > 3, name
+            assert all(_same(wanted[k], made[k]) for k in wanted), name
+        else:
+            assert _same(wanted, made), name
+    assert (got.hours_min >= 0).sum() > 10
+
+
 @pytest.mark.parametrize("kind", list(Kind))
 def test_structs_count_completeness_as_wire_dicts(kind: Kind) -> None:
     # Members absent, empty, zero or false, one and two deep: the Struct count reads them in C

@@ -280,6 +280,26 @@ def _add(lists: dict[str, list[int]], key: str, row: int) -> None:
         rows.append(row)
 
 
+def _get(node: Any, name: str) -> Any:
+    """A member of a record that is neither a dict nor a Struct (any Mapping)."""
+    return node.get(name)
+
+
+def _member(node: Any, name: str) -> Any:
+    """A member of a Struct, or None when its type has no such member."""
+    return getattr(node, name, None)
+
+
+class _Nothing:
+    """An absent object read like a Struct: every member is absent."""
+
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+_NOTHING = _Nothing()
+
+
 def _items(record: Mapping[str, Any], *path: str) -> Iterator[Mapping[str, Any]]:
     """The objects at a path, arrays traversed (Mongo style)."""
     nodes: list[Any] = [record]
@@ -583,66 +603,15 @@ class Columns:
         """The posting lists, masks and value columns that criteria read (once)."""
         if "occupations" in self.__dict__:
             return
-        kind, n = self.kind, self.n
-        prof = kind is Kind.WERKZOEKENDE
-        occupations: dict[str, list[int]] = {}
-        contracts: dict[str, list[int]] = {}
-        licences: dict[str, list[int]] = {}
-        langs: dict[str, tuple[list[int], list[int], list[int]]] = {}
-        # Plain lists in the loop, arrays at the end: numpy item assignment is slow per call.
-        irregular: list[int] = []
-        office: list[int] = []
-        hours_min: list[int] = []
-        hours_max: list[int] = []
-        day: list[int] = []
-        level: list[int] = []
-        empty: dict[str, Any] = {}
-
-        # The loop runs once per record (200,000 for a big source): calls are inlined where a
-        # value is usually present, e.g. ``v if type(v) is int else _int(v)`` is _int(v)
-        # without the call for an int.
-        for i, r in enumerate(self._records):
-            occ_items = r.get("bemiddelingsberoep") if prof else [r.get("beroep")]
-            for b in occ_items or ():
-                if b and (uri := b.get("codeBeroepsnaam")):
-                    _add(occupations, uri, i)
-            for c in r.get("contractvorm") or ():
-                if contract := c.get("codeTypeArbeidscontract"):
-                    _add(contracts, contract, i)
-            amk = (r.get("arbeidsmarktkwalificatie") or empty) if prof else r
-            for lic in amk.get("rijbewijs") or ():
-                if licence := lic.get("codeSoortRijbewijs"):
-                    _add(licences, licence, i)
-            for t in amk.get("taalbeheersing") or ():
-                if language := t.get("codeTaal"):
-                    lang = langs.get(language)
-                    if lang is None:
-                        lang = langs[language] = ([], [], [])
-                    lang[0].append(i)
-                    v = t.get("codeNiveauTaalbeheersingMondeling")
-                    lang[1].append(v if type(v) is int else _int(v))
-                    v = t.get("codeNiveauTaalbeheersingSchriftelijk")
-                    lang[2].append(v if type(v) is int else _int(v))
-            flex = r.get("flexibiliteit") or empty
-            v = flex.get("indicatieOnregelmatigWerkOfPloegendienst")
-            irregular.append(v if type(v) is int else _int(v))
-            hours = r.get("werktijden") or empty
-            v = hours.get("indicatieKantoortijden")
-            office.append(v if type(v) is int else _int(v))
-            v = hours.get("aantalWerkurenPerWeekMinimaal")
-            hours_min.append(v if type(v) is int else _int(v))
-            v = hours.get("aantalWerkurenPerWeekMaximaal")
-            hours_max.append(v if type(v) is int else _int(v))
-            if prof:
-                day.append(_date_ordinal(flex.get("datumAanvangBeschikbaarVoorWerk")))
-            else:
-                day.append(
-                    _date_ordinal(
-                        (r.get("arbeidsVoorwaarden") or empty).get("datumAanvangWerkzaamheden")
-                    )
-                )
-                lv = r.get("codeWerkEnDenkniveauMinimaal")
-                level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
+        n = self.n
+        try:
+            lists = self._criteria_lists(struct_get=getattr)
+        except AttributeError:
+            # A Struct type without one of the members read (not a summary of this kind's
+            # schema): read member by member, absent members as None.
+            lists = self._criteria_lists(struct_get=_member)
+        occupations, contracts, licences, langs = lists[:4]
+        irregular, office, hours_min, hours_max, day, level = lists[4:]
 
         cell16 = self._cell16
         if self._lazy:
@@ -675,6 +644,93 @@ class Columns:
             hours_max=np.array(hours_max, dtype=np.int16),
             day=np.array(day, dtype=np.int32),
             level=np.array(level if level else [_ABSENT] * n, dtype=np.int8),
+        )
+
+    def _criteria_lists(self, struct_get: Callable[[Any, str], Any]) -> tuple[Any, ...]:
+        """The criteria columns as plain lists (numpy item assignment is slow per call).
+
+        Records are wire dicts or a checked answer's Structs; each is read by what suits it:
+        ``dict.get``, or ``struct_get`` (``getattr`` gives ``UNSET`` for an absent member,
+        which every reading below takes as absent, as it does None).
+        """
+        prof = self.kind is Kind.WERKZOEKENDE
+        occupations: dict[str, list[int]] = {}
+        contracts: dict[str, list[int]] = {}
+        licences: dict[str, list[int]] = {}
+        langs: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        irregular: list[int] = []
+        office: list[int] = []
+        hours_min: list[int] = []
+        hours_max: list[int] = []
+        day: list[int] = []
+        level: list[int] = []
+        dict_get: Callable[[Any, str], Any] = dict.get
+        empty_dict: Any = {}
+        g: Callable[[Any, str], Any]
+        empty: Any
+        r: Any
+
+        # The loop runs once per record (200,000 for a big source): calls are inlined where a
+        # value is usually present, e.g. ``v if type(v) is int else _int(v)`` is _int(v)
+        # without the call for an int.
+        for i, r in enumerate(self._records):
+            if type(r) is dict:
+                g, empty = dict_get, empty_dict
+            else:
+                g, empty = (struct_get, _NOTHING) if isinstance(r, MirrorRecord) else (_get, {})
+            occ_items = g(r, "bemiddelingsberoep") if prof else [g(r, "beroep")]
+            for b in occ_items or ():
+                if b and (uri := g(b, "codeBeroepsnaam")):
+                    rows = occupations.get(uri)  # _add, inlined: three or so per record
+                    if rows is None:
+                        occupations[uri] = [i]
+                    elif rows[-1] != i:
+                        rows.append(i)
+            for c in g(r, "contractvorm") or ():
+                if contract := g(c, "codeTypeArbeidscontract"):
+                    _add(contracts, contract, i)
+            amk = (g(r, "arbeidsmarktkwalificatie") or empty) if prof else r
+            for lic in g(amk, "rijbewijs") or ():
+                if licence := g(lic, "codeSoortRijbewijs"):
+                    _add(licences, licence, i)
+            for t in g(amk, "taalbeheersing") or ():
+                if language := g(t, "codeTaal"):
+                    lang = langs.get(language)
+                    if lang is None:
+                        lang = langs[language] = ([], [], [])
+                    lang[0].append(i)
+                    v = g(t, "codeNiveauTaalbeheersingMondeling")
+                    lang[1].append(v if type(v) is int else _int(v))
+                    v = g(t, "codeNiveauTaalbeheersingSchriftelijk")
+                    lang[2].append(v if type(v) is int else _int(v))
+            flex = g(r, "flexibiliteit") or empty
+            v = g(flex, "indicatieOnregelmatigWerkOfPloegendienst")
+            irregular.append(v if type(v) is int else _int(v))
+            hours = g(r, "werktijden") or empty
+            v = g(hours, "indicatieKantoortijden")
+            office.append(v if type(v) is int else _int(v))
+            v = g(hours, "aantalWerkurenPerWeekMinimaal")
+            hours_min.append(v if type(v) is int else _int(v))
+            v = g(hours, "aantalWerkurenPerWeekMaximaal")
+            hours_max.append(v if type(v) is int else _int(v))
+            if prof:
+                day.append(_date_ordinal(g(flex, "datumAanvangBeschikbaarVoorWerk")))
+            else:
+                terms = g(r, "arbeidsVoorwaarden") or empty
+                day.append(_date_ordinal(g(terms, "datumAanvangWerkzaamheden")))
+                lv = g(r, "codeWerkEnDenkniveauMinimaal")
+                level.append(int(lv) if isinstance(lv, str) and lv.isdigit() else _ABSENT)
+        return (
+            occupations,
+            contracts,
+            licences,
+            langs,
+            irregular,
+            office,
+            hours_min,
+            hours_max,
+            day,
+            level,
         )
 
     @property
