@@ -189,3 +189,44 @@ def test_recent_result_sets_keep_only_the_last() -> None:
     assert sets.get("a") is None and sets.get("c") is not None
     assert sets.use_detail("c", 1) == 1 and sets.use_detail("c", 1) is None
     assert sets.purge(now + dt.timedelta(seconds=1)) == 2
+
+
+def test_a_mediator_reports_refusals_and_unreachable_facilities_as_errors() -> None:
+    # The mediators' HTTP client: what the facility sends, and a facility that is not there.
+    import asyncio
+    import socket
+
+    from vum.bench.facility import Mediator
+
+    seen: list[bytes] = []
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def main() -> tuple[Any, Any]:
+        server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        queries = mediator_queries(canned_summaries(Kind.WERKZOEKENDE, 5, seed=1), count=3)
+        mediator = Mediator(0, f"http://127.0.0.1:{port}", queries)
+        refused = await mediator.ask(5, 10)
+        await mediator.aclose()
+        server.close()
+        await server.wait_closed()
+        with socket.socket() as free:
+            free.bind(("127.0.0.1", 0))
+            closed_port = free.getsockname()[1]
+        gone = Mediator(1, f"http://127.0.0.1:{closed_port}", queries)
+        unreachable = await gone.ask(5, 10)
+        await gone.aclose()
+        return refused, unreachable
+
+    refused, unreachable = asyncio.run(main())
+    assert refused.error == "HTTP 503" and refused.slowest_source_ms is None
+    head = seen[0].decode("latin-1").lower()
+    assert head.startswith("post /api/v3/werkzoekendeprofielen/matches http/1.1")
+    assert head.count("content-type: application/json") == 1
+    assert "x-vum-fromparty:" in head and "x-openvum-explain: bronnen" in head
+    assert unreachable.error is not None and unreachable.error.startswith("failed")
