@@ -10,8 +10,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from typing import Any
 
+import msgspec
+import orjson
 import pytest
 from fastapi import FastAPI
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.facility.servers import serve, source_app
 from vum.facility.client import SourceClient
@@ -22,6 +26,7 @@ from vum.facility.service import (
     FacilityError,
     FacilitySettings,
     InMemoryResultSets,
+    _pieces,
 )
 from vum.facility.vumid import VumIdCodec, new_key
 from vum.standard import Kind, VumWerkzoekendeMatch
@@ -298,3 +303,44 @@ def test_the_slowest_sources_are_asked_first() -> None:
         first, second, third = run(go())
     assert first == ["snel", "middel", "traag"]
     assert second == third == ["traag", "middel", "snel"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(max_size=5),
+            st.recursive(
+                st.none()
+                | st.booleans()
+                | st.integers()
+                # Any character JSON can hold (a lone surrogate cannot be written at all).
+                | st.text(alphabet=st.characters(exclude_categories=["Cs"])),
+                lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner),
+                max_leaves=6,
+            ),
+            max_size=4,
+        ),
+        max_size=12,
+    )
+)
+def test_summaries_written_together_split_into_their_own_json(
+    summaries: list[dict[str, Any]],
+) -> None:
+    # A source's summaries are written in one call, separated by a NUL byte, and split there:
+    # the pieces must be exactly each summary's JSON, whatever its strings hold (NULs too).
+    encode = msgspec.json.Encoder().encode
+    for extra in ([], [{"s": ",\x00,"}], [{"\x00": "\x00,\x00"}]):
+        records = summaries + extra
+        assert _pieces(records) == [encode(r) for r in records]
+
+
+def test_checked_summaries_written_together_are_their_own_json() -> None:
+    from vum.bench.facility_sources import answer_body, canned_summaries
+    from vum.standard.fastcheck import answer_checker
+
+    for kind in Kind:
+        structs = answer_checker(kind).check_records(answer_body(canned_summaries(kind, 25, 3)))[0]
+        encode = msgspec.json.Encoder().encode
+        assert _pieces(structs) == [encode(s) for s in structs]
+        assert all(orjson.loads(p)[kind.id_field] for p in _pieces(structs))
