@@ -350,6 +350,17 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
 
     One counter per kind (cached): it learns the Struct types it reads.
     """
+    counter_for = _completeness_counter(kind)
+
+    def count(record: Mapping[str, Any]) -> int:
+        return counter_for(type(record))(record)
+
+    return count
+
+
+@cache
+def _completeness_counter(kind: Kind) -> Callable[[type], Callable[[Any], int]]:
+    """The completeness count for records of a type: a dict, a checked answer's Struct."""
     # Filled: present and not None, "", [] or {}; for JSON values that is truthy, or a number
     # (or false) equal to 0.
     singles = tuple(p[0] for p in _COMPLETENESS[kind] if len(p) == 1)
@@ -371,14 +382,20 @@ def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
 
     count_struct = _StructCompleteness(singles, pairs, by_get)
 
-    def count(record: Mapping[str, Any]) -> int:
+    def counter_for(record_type: type) -> Callable[[Any], int]:
         # Records are plain dicts parsed from JSON, or a checked answer's Structs, which read
-        # alike: a type check is far cheaper than an ABC check.
-        if type(record) is dict:
-            return by_get(record)
-        return count_struct(record) if isinstance(record, MirrorRecord) else 0
+        # alike; any other mapping counts nothing.
+        if record_type is dict:
+            return by_get
+        if issubclass(record_type, MirrorRecord):
+            return count_struct.counter(record_type)
+        return _nothing_filled
 
-    return count
+    return counter_for
+
+
+def _nothing_filled(_: Any) -> int:
+    return 0
 
 
 class _StructCompleteness:
@@ -416,9 +433,6 @@ class _StructCompleteness:
         namespace: dict[str, Any] = {"MirrorRecord": MirrorRecord}
         exec(compile("\n".join(lines), "<completeness count>", "exec"), namespace)
         self._count: Callable[[Any], int] = namespace["count"]
-
-    def __call__(self, record: Any) -> int:
-        return self.counter(type(record))(record)
 
     def counter(self, struct: type) -> Callable[[Any], int]:
         """The count for records of ``struct``, learned on first sight."""
@@ -493,6 +507,12 @@ class _Later(Generic[_T]):
 RankingBase = tuple[list[int], list[int]]
 
 
+#: The PC4 of postcodes seen (a postcode's PC4 never changes): summaries of many queries share
+#: them. Bounded; past the bound a postcode is read again each time.
+_PC4_OF: dict[str, int] = {}
+PC4_REMEMBERED = 50_000
+
+
 def ranking_base(kind: Kind, records: Iterable[Mapping[str, Any]]) -> RankingBase:
     """What ranking any record needs of it, read once: its PC4 and its completeness count.
 
@@ -501,20 +521,31 @@ def ranking_base(kind: Kind, records: Iterable[Mapping[str, Any]]) -> RankingBas
     """
     pc4: list[int] = []
     complete: list[int] = []
-    count_filled = _completeness(kind)
+    counter_for = _completeness_counter(kind)
+    counters: dict[type, Callable[[Any], int]] = {}
     container, member_name = kind.postcode_path
-    pc4_cache: dict[str, int] = {}
+    known = _PC4_OF
     empty: dict[str, Any] = {}
+    code: Any
     for r in records:
-        code = (r.get(container) or empty).get(member_name)
+        record_type = type(r)
+        count = counters.get(record_type)
+        if count is None:
+            count = counters[record_type] = counter_for(record_type)
+        if record_type is dict or not isinstance(r, MirrorRecord):
+            code = (r.get(container) or empty).get(member_name)
+        else:  # a Struct: attributes, an absent member is UNSET (not a str)
+            code = getattr(getattr(r, container, None), member_name, None)
         placed_pc4 = 0
         if isinstance(code, str):
-            found = pc4_cache.get(code)
+            found = known.get(code)
             if found is None:
-                found = pc4_cache[code] = _pc4(code)
+                found = _pc4(code)
+                if len(known) < PC4_REMEMBERED:
+                    known[code] = found
             placed_pc4 = found
         pc4.append(placed_pc4)
-        complete.append(count_filled(r))
+        complete.append(count(r))
     return pc4, complete
 
 
