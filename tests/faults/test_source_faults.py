@@ -296,3 +296,56 @@ def test_a_source_cut_off_by_the_deadline_is_reported_with_the_time_it_took() ->
     assert time.monotonic() - started < 0.3 + MARGIN_S
     assert outcome.status == "timeout" and not outcome.matches
     assert 0.3 <= outcome.elapsed_ms / 1000 < 0.3 + MARGIN_S
+
+
+class _Prompt:
+    """A source client that answers at once with a valid answer, or never (by URL)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str], timeout_s: float | None
+    ) -> SourceResponse:
+        if "never" in url:
+            await asyncio.sleep(3600)
+        await asyncio.sleep(0.05)
+        return SourceResponse(200, self.body)
+
+
+def test_a_source_budget_bounds_its_answer_not_the_facility_checking_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A source's own timeout ends the wait for its answer; an answer that is in is checked
+    within the query's deadline however long that takes, and counts as answered."""
+    from vum.bench.facility_sources import answer_body, canned_summaries
+    from vum.facility import fanout
+
+    checked = fanout.validate_answer
+
+    def slow_check(kind: Kind, body: bytes) -> Any:
+        time.sleep(0.5)  # in a worker thread: past the source's budget of 0.2 s
+        return checked(kind, body)
+
+    monkeypatch.setattr(fanout, "INLINE_VALIDATION_BYTES", 0)
+    monkeypatch.setattr(fanout, "validate_answer", slow_check)
+    body = answer_body(canned_summaries(Kind.WERKZOEKENDE, 3, 1))
+    prompt = SourceEndpoint(oin(30), "prompt", "http://127.0.0.1:9/api/v3", timeout_s=0.2)
+    never = SourceEndpoint(oin(31), "never", "http://never.invalid/api/v3", timeout_s=0.2)
+    started = time.monotonic()
+    answered, silent = asyncio.run(
+        fan_out(
+            cast(SourceClient, _Prompt(body)),
+            Kind.WERKZOEKENDE,
+            QUERY,
+            [prompt, never],
+            lambda _: {},
+            deadline_s=3.0,
+        )
+    )
+    took = time.monotonic() - started
+    assert answered.status == "answered" and len(answered.matches) == 3
+    assert answered.elapsed_ms < 200  # its time ends with its answer, not with the check
+    assert silent.status == "timeout" and silent.error == "geen antwoord binnen 0.2 s"
+    assert 0.2 <= silent.elapsed_ms / 1000 < 0.2 + MARGIN_S
+    assert 0.5 <= took < 3.0  # waited for the check, not for the deadline

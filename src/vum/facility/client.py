@@ -316,9 +316,10 @@ class SourceClient:
         self._pools: dict[tuple[bool, str, int], _Pool] = {}
 
     async def post(
-        self, url: str, body: bytes, headers: Mapping[str, str], timeout_s: float
+        self, url: str, body: bytes, headers: Mapping[str, str], timeout_s: float | None
     ) -> SourceResponse:
-        """POST a JSON body; the answer's status and (capped) body."""
+        """POST a JSON body; the answer's status and (capped) body. ``timeout_s`` None: the
+        caller bounds the call, by cancelling it."""
         return await self._call(b"POST", url, body, headers, timeout_s)
 
     async def get(self, url: str, headers: Mapping[str, str], timeout_s: float) -> SourceResponse:
@@ -331,11 +332,13 @@ class SourceClient:
         url: str,
         body: bytes | None,
         headers: Mapping[str, str],
-        timeout_s: float,
+        timeout_s: float | None,
     ) -> SourceResponse:
         target = _target(url)
         head = _head(method, target, body, headers)
         try:
+            if timeout_s is None:  # the caller bounds the call (and cancels it)
+                return await self._exchange(target, head, body)
             async with asyncio.timeout(max(timeout_s, 0.001)):
                 return await self._exchange(target, head, body)
         except TimeoutError:
