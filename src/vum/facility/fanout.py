@@ -232,7 +232,7 @@ async def fan_out(
         # is the facility's work).
         now = time.monotonic()
         ends = [c.expires_at for t, c in calls.items() if t in waiting and not c.answered]
-        until = min(min(ends, default=deadline_at), deadline_at)
+        until = min([deadline_at, *ends])
         if until > now:
             _, waiting = await asyncio.wait(waiting, timeout=until - now)
         now = time.monotonic()
