@@ -62,6 +62,8 @@ def _run_sources(ports: list[int], bodies: list[bytes], ready: Any) -> None:
         ]
         tasks = [asyncio.create_task(server.serve()) for server in servers]
         while not all(server.started for server in servers):
+            if any(task.done() for task in tasks):
+                raise SystemExit("a source could not start (its port was taken)")
             await asyncio.sleep(0.01)
         ready.set()
         await asyncio.gather(*tasks)
@@ -85,7 +87,13 @@ def _answers() -> list[bytes]:
 @pytest.mark.slow
 def test_query_latency_with_30_fast_sources() -> None:
     bodies = _answers()
-    ports = [free_port() for _ in range(SOURCES)]
+    # Distinct ports: a port freed and handed out again would leave one source unbound
+    # and the child waiting for it.
+    ports: list[int] = []
+    while len(ports) < SOURCES:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
     child = context.Process(target=_run_sources, args=(ports, bodies, ready), daemon=True)
