@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from vum.store import PromotionError, Store, StoreError, VersionStatus, database_url
+from vum.store.database import _use_wal
 from vum.store.schema import dataset_versions, store_meta
 
 PARTY = "00000001234567890000"
@@ -36,6 +39,35 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with Store(tmp_path / "full.db", synchronous="FULL") as full, full.read() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_wal_switch_waits_for_a_lock_sqlite_would_not_wait_for(tmp_path: Path) -> None:
+    # A file still in rollback mode, read by another connection: the switch to WAL cannot have
+    # the file alone. With no busy handler (as SQLite behaves when two new connections would
+    # deadlock) the switch fails at once; the store's switch tries again until the reader ends.
+    path = tmp_path / "old.db"
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("CREATE TABLE t (x)")
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM t").fetchall()
+    opener = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        opener.execute("PRAGMA journal_mode=WAL")
+    threading.Timer(0.3, reader.execute, ("COMMIT",)).start()
+    cursor = opener.cursor()
+    _use_wal(cursor, budget_s=10)
+    assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # A lock that outlasts the budget still fails, with SQLite's own error.
+    reader.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(tmp_path / "other.db", isolation_level=None, timeout=0)
+    other.execute("CREATE TABLE t (x)")
+    holder = sqlite3.connect(tmp_path / "other.db", isolation_level=None)
+    holder.execute("BEGIN")
+    holder.execute("SELECT * FROM t").fetchall()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _use_wal(other.cursor(), budget_s=0.05)
+    for conn in (reader, opener, other, holder):
+        conn.close()
 
 
 @pytest.mark.postgresql

@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,6 +141,36 @@ def upsert_insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | s
     raise StoreError(f"geen ON CONFLICT voor {conn.dialect.name} (SQLite and PostgreSQL only)")
 
 
+#: How long a SQLite connection waits for another one's lock before it fails.
+_BUSY_TIMEOUT_S = 30.0
+
+
+def _use_wal(cursor: Any, budget_s: float = _BUSY_TIMEOUT_S) -> None:
+    """Put the database in WAL mode, waiting (within ``budget_s``) for others opening it too.
+
+    WAL: readers never block the writer, and a killed writer leaves the file consistent. The
+    mode belongs to the file, so once any connection set it there is nothing left to do. The
+    switch itself needs the file alone, and when two new connections both hold a read lock and
+    want it, SQLite answers "database is locked" at once rather than run the busy handler (it
+    would deadlock): so the switch is tried again, with a growing pause, until the budget ends.
+    """
+    deadline = time.monotonic() + budget_s
+    pause = 0.002
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            # An in-memory database answers "memory" and stays so: nothing to wait for.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def _configure_sqlite(engine: sa.Engine, synchronous: str, *, foreign_keys: bool = True) -> None:
     """Pragmas and real transactions for SQLite (the sqlite3 module's legacy mode skips BEGIN)."""
     enforce = "ON" if foreign_keys else "OFF"
@@ -148,12 +180,12 @@ def _configure_sqlite(engine: sa.Engine, synchronous: str, *, foreign_keys: bool
         # Let SQLAlchemy emit BEGIN itself, so reads see one snapshot and writes can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL: readers never block the writer, and a killed writer leaves the file consistent.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # Another process may hold the write lock for one batch; wait instead of failing. Set
+        # first, so that everything below waits too.
+        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
+        _use_wal(cursor)
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA foreign_keys={enforce}")
-        # Another process may hold the write lock for one batch; wait instead of failing.
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
