@@ -17,7 +17,7 @@ from vum.bench.mix import build_mix
 from vum.geo import distance_km, haversine_km_array, pc4_table
 from vum.matching import engine as engine_module
 from vum.matching.arrays import member, member_any, rounded, union
-from vum.matching.columns import Columns, Grid, _completeness, grid
+from vum.matching.columns import Columns, Grid, _completeness_counter, grid
 from vum.matching.engine import ColumnarEngine
 from vum.standard import Kind, matches, parse_query
 from vum.standard.query import Query
@@ -142,7 +142,9 @@ json_value = st.recursive(
 )
 def test_completeness_counts_as_the_member_by_member_check(record: dict[str, Any]) -> None:
     for kind in Kind:
-        assert _completeness(kind)(record) == sum(_has(record, p) for p in _paths(kind))
+        assert _completeness_counter(kind)(dict)(record) == sum(
+            _has(record, p) for p in _paths(kind)
+        )
 
 
 def _paths(kind: Kind) -> tuple[tuple[str, ...], ...]:

@@ -345,22 +345,12 @@ _COMPLETENESS: dict[Kind, tuple[tuple[str, ...], ...]] = {
 
 
 @cache
-def _completeness(kind: Kind) -> Callable[[Mapping[str, Any]], int]:
-    """How many of the kind's completeness members (one or two deep) a record fills.
-
-    One counter per kind (cached): it learns the Struct types it reads.
-    """
-    counter_for = _completeness_counter(kind)
-
-    def count(record: Mapping[str, Any]) -> int:
-        return counter_for(type(record))(record)
-
-    return count
-
-
-@cache
 def _completeness_counter(kind: Kind) -> Callable[[type], Callable[[Any], int]]:
-    """The completeness count for records of a type: a dict, a checked answer's Struct."""
+    """For a record type (a dict, a checked answer's Struct): how many of the kind's
+    completeness members (one or two deep) a record of it fills.
+
+    One per kind (cached): it learns the Struct types it reads.
+    """
     # Filled: present and not None, "", [] or {}; for JSON values that is truthy, or a number
     # (or false) equal to 0.
     singles = tuple(p[0] for p in _COMPLETENESS[kind] if len(p) == 1)
